@@ -1,0 +1,282 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What MAPISVC.INF entries mean: property tags, how their values are spelled and compared.
+
+One table of knowledge instead of branches: each known entry name maps to a *kind*, and a
+kind knows how to turn a playbook value into file text (``render``) and how to compare two
+spellings by meaning (``same``). Nonstandard 8-hex-digit tags get their kind from the
+property type in their low 16 bits. Sources: MAPI reference ("Property Entries in MapiSvc.inf
+Message Service Sections"), MAPIStubLibrary headers (tag numbers), Microsoft's sample files.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
+
+HEX_TAG = re.compile(r"^[0-9A-Fa-f]{8}$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+HEX_DIGITS = re.compile(r"^[0-9A-Fa-f]*$")
+GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
+
+PT_LONG = 0x0003
+PT_STRING8 = 0x001E
+PT_UNICODE = 0x001F
+PT_BINARY = 0x0102
+PT_MV_STRING8 = 0x101E
+
+
+class PropertyError(ValueError):
+    """A value that cannot be written for this entry; the message says what to do."""
+
+
+def _items(text, separator):
+    return [item.strip(BLANKS) for item in text.split(separator)]
+
+
+def _ensure_text(value, hint):
+    if isinstance(value, bool) or not isinstance(value, str):
+        raise PropertyError("expected a string, got %s %r; %s" % (type(value).__name__, value, hint))
+    return value
+
+
+def _ensure_list(value, hint):
+    """A YAML list or a string; each list item must be a string."""
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            _ensure_text(item, hint)
+        return list(value)
+    return _ensure_text(value, hint)
+
+
+class Kind:
+    """Plain text (PT_STRING8): compared exactly as the API reads it."""
+
+    name = "string"
+    hint = "quote the value in YAML"
+
+    def render(self, value):
+        return _ensure_text(value, self.hint)
+
+    def canonical(self, text):
+        return text
+
+    def same(self, a, b):
+        return a is not None and b is not None and self.canonical(a) == self.canonical(b)
+
+
+class FlagsKind(Kind):
+    """Symbolic names joined by ``|`` (PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE): a set."""
+
+    name = "flags"
+    hint = "give the flag names as a list, e.g. [SERVICE_SINGLE_COPY, SERVICE_NO_PRIMARY_IDENTITY]"
+
+    def render(self, value):
+        value = _ensure_list(value, self.hint)
+        items = value if isinstance(value, list) else _items(value, "|")
+        for item in items:
+            if not IDENTIFIER.match(item.strip(BLANKS)):
+                raise PropertyError("%r is not a flag name; %s" % (item, self.hint))
+        return " | ".join(item.strip(BLANKS) for item in items)
+
+    def canonical(self, text):
+        return frozenset(item for item in _items(text, "|") if item)
+
+
+class ListKind(Kind):
+    """A comma list (PR_SERVICE_SUPPORT_FILES, multi-valued strings): compared item by
+    item after trimming, order kept."""
+
+    name = "list"
+    hint = "give the items as a list of strings"
+    separator = ", "
+
+    def render(self, value):
+        value = _ensure_list(value, self.hint)
+        items = value if isinstance(value, list) else _items(value, ",")
+        for item in items:
+            if "," in item:
+                raise PropertyError("list item %r contains a comma, which MAPI reads as a separator" % item)
+        return self.separator.join(item.strip(BLANKS) for item in items)
+
+    def canonical(self, text):
+        return tuple(_items(text, ","))
+
+
+class SectionListKind(ListKind):
+    """``Providers=`` and ``Sections=``: names of sections, so compared case-insensitively."""
+
+    name = "section list"
+
+    def canonical(self, text):
+        return tuple(fold(item) for item in _items(text, ","))
+
+
+class HexKind(Kind):
+    """Hex digits (PT_BINARY, UID, GUIDs): compared case-insensitively."""
+
+    name = "binary"
+    hint = "give hex digits as a string, e.g. '13DBB0C8AA05101A9BB000AA002FC45A'"
+
+    def render(self, value):
+        text = _ensure_text(value, self.hint)
+        if not HEX_DIGITS.match(text) or len(text) % 2:
+            raise PropertyError("%r is not an even number of hex digits; %s" % (text, self.hint))
+        return text
+
+    def canonical(self, text):
+        return text.upper()
+
+
+class GuidKind(HexKind):
+    name = "guid"
+    hint = "give a GUID such as '{6485D262-C2AC-11D1-AD3E-10A0C911C9C0}'"
+
+    def render(self, value):
+        text = _ensure_text(value, self.hint)
+        if not GUID.match(text):
+            raise PropertyError("%r is not a GUID; %s" % (text, self.hint))
+        return text
+
+
+class LongKind(Kind):
+    """PT_LONG written as its 4 bytes little-endian in hex: 12 is ``0C000000``."""
+
+    name = "long"
+    hint = "give an integer (written little-endian, 3 becomes 03000000) or 8 hex digits"
+
+    def render(self, value):
+        if isinstance(value, bool):
+            raise PropertyError("expected an integer, got a boolean; %s" % self.hint)
+        if isinstance(value, int):
+            if not -(2 ** 31) <= value < 2 ** 32:
+                raise PropertyError("%d does not fit in 32 bits (PT_LONG)" % value)
+            return (value & 0xFFFFFFFF).to_bytes(4, "little").hex().upper()
+        text = _ensure_text(value, self.hint)
+        if not HEX_TAG.match(text):
+            raise PropertyError("%r is not 8 hex digits; %s" % (text, self.hint))
+        return text
+
+    def canonical(self, text):
+        return text.upper()
+
+
+class DllKind(Kind):
+    """A provider or service DLL. MAPI inserts ``32`` before the first period of the name
+    (``contoso.dll`` loads ``contoso32.dll``), so the name must not carry the suffix and a
+    full path must have no other period."""
+
+    name = "dll"
+
+    def render(self, value):
+        text = _ensure_text(value, "give the DLL name or full path without the 32 suffix")
+        leaf = re.split(r"[\\/]", text)[-1]
+        stem = leaf.split(".")[0]
+        if text.count(".") != 1 or "." not in leaf:
+            raise PropertyError(
+                "%r: MAPI inserts '32' before the first period, so the name needs exactly one "
+                "period, in the file name (install to a folder without periods)" % text)
+        if stem.lower().endswith("32"):
+            raise PropertyError(
+                "%r already ends in '32', and MAPI adds '32' itself (it would load %s32.%s); "
+                "write %r" % (text, stem, leaf.split(".", 1)[1], text[:len(text) - len(leaf)] + stem[:-2] + "." + leaf.split(".", 1)[1]))
+        return text
+
+
+class ForbiddenKind(Kind):
+    name = "forbidden"
+
+    def render(self, value):
+        raise PropertyError("MAPI computes PR_SERVICE_UID when the service is added to a profile; "
+                            "it must not appear in MAPISVC.INF. Remove it")
+
+
+STRING, FLAGS, LIST, SECTION_LIST, HEX, GUID_KIND, LONG, DLL, FORBIDDEN = (
+    Kind(), FlagsKind(), ListKind(), SectionListKind(), HexKind(), GuidKind(), LongKind(), DllKind(), ForbiddenKind())
+
+# name: (property tag or None for list entries, kind)
+NAMED = {
+    "PR_DISPLAY_NAME": (0x3001001E, STRING),
+    "PR_PROVIDER_DISPLAY": (0x3006001E, STRING),
+    "PR_RESOURCE_FLAGS": (0x30090003, FLAGS),
+    "PR_PROVIDER_DLL_NAME": (0x300A001E, DLL),
+    "PR_MDB_PROVIDER": (0x34140102, HEX),
+    "PR_AB_PROVIDER_ID": (0x36150102, HEX),
+    "PR_SERVICE_NAME": (0x3D09001E, STRING),
+    "PR_SERVICE_DLL_NAME": (0x3D0A001E, DLL),
+    "PR_SERVICE_ENTRY_NAME": (0x3D0B001E, STRING),
+    "PR_SERVICE_UID": (0x3D0C0102, FORBIDDEN),
+    "PR_SERVICE_SUPPORT_FILES": (0x3D0F101E, LIST),
+    "PR_SERVICE_DELETE_FILES": (0x3D10101E, LIST),
+    "PR_SERVICE_INSTALL_ID": (0x3D13001E, GUID_KIND),
+    "PR_RESOURCE_TYPE": (0x3E030003, FLAGS),
+    "WIZARD_ENTRY_NAME": (None, STRING),
+    "UID": (None, HEX),
+    "PROVIDERS": (None, SECTION_LIST),
+    "SECTIONS": (None, SECTION_LIST),
+}
+
+BY_TYPE = {PT_LONG: LONG, PT_STRING8: STRING, PT_UNICODE: STRING, PT_BINARY: HEX, PT_MV_STRING8: LIST}
+
+# Hex spellings of named tags whose kind is not what the type alone says.
+_TAG_KINDS = {tag: kind for tag, kind in NAMED.values() if tag is not None}
+
+
+def kind_of(key):
+    """The Kind for an entry name (named property, hex tag or other key)."""
+    named = NAMED.get(fold(key))
+    if named:
+        return named[1]
+    if HEX_TAG.match(key):
+        tag = int(key, 16)
+        if tag in (0x3D0C0102,):
+            return FORBIDDEN
+        if tag in _TAG_KINDS and _TAG_KINDS[tag] in (DLL, FLAGS):
+            # PR_RESOURCE_FLAGS is PT_LONG, but MAPISVC.INF spells it with symbols.
+            return _TAG_KINDS[tag]
+        return BY_TYPE.get(tag & 0xFFFF, STRING)
+    return STRING
+
+
+def check_key(key):
+    """Why ``key`` cannot be an entry name, or None. Keys are identifiers (PR_... names)
+    or 8-hex-digit tags; all-hex names of another length are typos of a tag."""
+    if not isinstance(key, str) or not key:
+        return "a property name must be a non-empty string"
+    if HEX_DIGITS.match(key) and any(c.isdigit() for c in key) and len(key) != 8:
+        return ("%r looks like a property tag but has %d hex digits; a tag has 8 (property id "
+                "and type, e.g. 66040003)" % (key, len(key)))
+    if HEX_TAG.match(key) or IDENTIFIER.match(key):
+        return None
+    return ("%r is neither a property name (letters, digits, underscore) nor an 8-hex-digit "
+            "property tag" % key)
+
+
+def render(key, value):
+    """File text for ``key`` = playbook ``value``; PropertyError says what is wrong."""
+    kind = kind_of(key)
+    if isinstance(value, int) and not isinstance(value, bool) and kind is not LONG:
+        raise PropertyError("an integer is only written for PT_LONG tags (type 0003, e.g. "
+                            "66040003); for %s %s" % (key, kind.hint))
+    text = kind.render(value)
+    for bad, what in (("\r", "carriage return"), ("\n", "line feed"), ("\0", "NUL")):
+        if bad in text:
+            raise PropertyError("the value contains a %s; an INI value is one line" % what)
+    return text
+
+
+def same(key, a, b):
+    """Whether two spellings of ``key``'s value mean the same (None = missing)."""
+    if a is None or b is None:
+        return a is b
+    return kind_of(key).same(a, b)
+
+
+# Credentials never belong in MAPISVC.INF (MAPI reference, "File format of MapiSvc.inf").
+SECRET_NAME = re.compile(r"(?i)(passw(or)?d|pwd|secret|token|credential|api_?key|private_?key)")
+SECRET_VALUE = re.compile(r"(?i)(\b(passw(or)?d|pwd|secret|token|api_?key)\s*[=:]|\bbearer\s+\S)")
+
+
+def looks_secret(key, text):
+    return bool(SECRET_NAME.search(key) or SECRET_VALUE.search(text))
