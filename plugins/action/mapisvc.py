@@ -1,0 +1,124 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for mapi.messaging.mapisvc: the Ansible edge around the pure core.
+
+Windows targets run only PowerShell modules, so the work happens here on the controller:
+read the file with one ``slurp``, plan and render with ``plugin_utils``, and only when the
+bytes change, write them back (see ``plugin_utils/transport.py``). A run that changes
+nothing therefore costs exactly one module execution on the target.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import (
+    ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF)
+from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, transport
+
+# How often a file that changed under us is read again and the declaration re-applied.
+ATTEMPTS = 3
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = True
+    _requires_connection = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _, args = self.validate_argument_spec(
+            argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
+            required_one_of=REQUIRED_ONE_OF)
+        try:
+            codecs.lookup(args["codepage"])
+        except LookupError:
+            raise AnsibleActionFail("codepage: %r is not a code page Python knows; give the target's "
+                                    "ANSI code page, e.g. cp1252 (Western), cp1250, cp932" % args["codepage"])
+        fragment = self._read_fragment(args["src"], args["codepage"]) if args["src"] else None
+        # Check the declaration before touching the target; encodability is checked again
+        # once the file's encoding is known.
+        self._declare(args, fragment, ini.parse(b"", args["codepage"]).can_encode)
+
+        remote = transport.Remote(self, task_vars)
+        try:
+            for _ in range(ATTEMPTS):
+                # Nothing to remove from a missing file, so absent tolerates it like create.
+                original = remote.read(args["path"], args["create"] or args["state"] == "absent")
+                try:
+                    doc = ini.parse(original if original is not None else b"", args["codepage"])
+                except ini.IniError as e:
+                    raise AnsibleActionFail("path: %s: %s" % (args["path"], e))
+                services = self._declare(args, fragment, doc.can_encode)
+                applied = plan.apply(doc, services, args["state"], args["purge"])
+                rendered = doc.render()
+                changed = rendered != (original or b"") or (original is None and bool(applied.changes))
+                written = {}
+                if changed and not self._task.check_mode:
+                    written = remote.replace(args["path"], original, rendered, args["backup"])
+                    if written.get("conflict"):
+                        continue
+                break
+            else:
+                raise AnsibleActionFail(
+                    "path: %s changed on the target %d times while this task was applying its "
+                    "changes (another installer is editing it?); nothing was overwritten. Run the "
+                    "task again when the other writer is done" % (args["path"], ATTEMPTS))
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+
+        result.update(
+            changed=changed,
+            path=args["path"],
+            encoding=doc.encoding,
+            changes=[change.as_dict() for change in applied.changes],
+            msg=_summary(applied.changes, changed, self._task.check_mode),
+        )
+        if written.get("backup_file"):
+            result["backup_file"] = written["backup_file"]
+        if applied.warnings:
+            result["warnings"] = applied.warnings
+        if self._task.diff and changed:
+            result["diff"] = dict(
+                before_header=args["path"], after_header=args["path"],
+                before=ini.decode(original, args["codepage"])[0] if original else "",
+                after=doc.text())
+        return result
+
+    def _declare(self, args, fragment, can_encode):
+        try:
+            if fragment is not None:
+                return declaration.from_fragment(fragment, args["allow_secrets"], can_encode,
+                                                 origin="src %s" % args["src"])
+            return [declaration.from_args(args, can_encode)]
+        except declaration.DeclarationError as e:
+            raise AnsibleActionFail(
+                "%d problem(s) in the declaration; %s was not touched:\n- %s"
+                % (len(e.problems), args["path"], "\n- ".join(e.problems)),
+                result=dict(problems=e.problems))
+
+    def _read_fragment(self, src, codepage):
+        try:
+            local = self._find_needle("files", src)
+        except AnsibleError as e:
+            raise AnsibleActionFail("src: %s" % to_text(e))
+        with open(local, "rb") as handle:
+            data = handle.read()
+        try:
+            return ini.parse(data, codepage)
+        except ini.IniError as e:
+            raise AnsibleActionFail("src: %s: %s" % (src, e))
+
+
+def _summary(changes, changed, check_mode):
+    if not changed:
+        return "MAPISVC.INF already says what was declared"
+    keys = sum(1 for change in changes if change.key is not None)
+    sections = sum(1 for change in changes if change.key is None)
+    verb = "would change" if check_mode else "changed"
+    return "%s %d entr%s and %d section%s" % (
+        verb, keys, "y" if keys == 1 else "ies", sections, "" if sections == 1 else "s")

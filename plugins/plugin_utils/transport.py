@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Moving MAPISVC.INF bytes to and from the target with the standard modules.
+
+Reading is one ``slurp`` (``ansible.windows.slurp`` on PowerShell hosts,
+``ansible.builtin.slurp`` elsewhere). Writing happens only when the bytes change and must be
+whole or not at all, and must not overwrite a file that changed since it was read:
+
+- Windows: one ``ansible.windows.win_powershell`` call runs ``REPLACE_SCRIPT``, which checks
+  the file's SHA-1 against the bytes that were read, writes the new bytes to a temporary
+  file in the same folder and swaps it in with ``File.Replace`` (keeping a backup when asked).
+  ``win_copy`` is not used for the target itself because it writes in place.
+- POSIX (golden images, Wine prefixes, tests): ``ansible.builtin.stat`` compares the SHA-1,
+  then the ``ansible.builtin.copy`` action writes a temporary file and renames it over the
+  target (atomic), with its own ``backup``. The check and the rename are two steps, so a
+  writer that slips in between them, within milliseconds, is not detected.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import shutil
+import tempfile
+
+from ansible import constants as C
+from ansible.errors import AnsibleActionFail
+
+REPLACE_SCRIPT = r"""
+[CmdletBinding()]
+param (
+    [Parameter(Mandatory = $true)][string]$Path,
+    [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Content,
+    [AllowEmptyString()][string]$ExpectedSha1 = '',
+    [bool]$Backup = $false
+)
+# Replace $Path with the bytes in $Content (base64) only if it still has the SHA-1 that was
+# read ('' = it must not exist), atomically, via a temporary file in the same folder.
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+
+function Get-FileSha1([string]$LiteralPath) {
+    $sha1 = [System.Security.Cryptography.SHA1]::Create()
+    $stream = [System.IO.File]::OpenRead($LiteralPath)
+    try {
+        ([System.BitConverter]::ToString($sha1.ComputeHash($stream)) -replace '-', '').ToLowerInvariant()
+    }
+    finally {
+        $stream.Dispose()
+        $sha1.Dispose()
+    }
+}
+
+$exists = [System.IO.File]::Exists($Path)
+$current = if ($exists) { Get-FileSha1 $Path } else { '' }
+if ($current -ne $ExpectedSha1) {
+    $Ansible.Result = @{ conflict = $true; sha1 = $current }
+    return
+}
+
+$folder = [System.IO.Path]::GetDirectoryName($Path)
+if (-not [System.IO.Directory]::Exists($folder)) {
+    throw "The folder '$folder' does not exist; MAPISVC.INF is only created in an existing folder"
+}
+$staged = [System.IO.Path]::Combine($folder, [System.IO.Path]::GetFileName($Path) + '.' + [System.Guid]::NewGuid().ToString('N') + '.tmp')
+[System.IO.File]::WriteAllBytes($staged, [System.Convert]::FromBase64String($Content))
+$backupFile = $null
+try {
+    if (-not $exists) {
+        [System.IO.File]::Move($staged, $Path)
+    }
+    elseif ($Backup) {
+        $backupFile = '{0}.{1}.{2}~' -f $Path, $PID, (Get-Date -Format 'yyyy-MM-dd@HH-mm-ss')
+        [System.IO.File]::Replace($staged, $Path, $backupFile)
+    }
+    else {
+        [System.IO.File]::Replace($staged, $Path, [NullString]::Value)
+    }
+}
+finally {
+    if ([System.IO.File]::Exists($staged)) {
+        [System.IO.File]::Delete($staged)
+    }
+}
+$Ansible.Changed = $true
+$Ansible.Result = @{ conflict = $false; sha1 = (Get-FileSha1 $Path); backup_file = $backupFile }
+"""
+
+
+def sha1(data):
+    return hashlib.sha1(data).hexdigest() if data is not None else ""
+
+
+class Remote:
+    """The target host as seen by one action plugin run."""
+
+    def __init__(self, action, task_vars):
+        self.action = action
+        self.task_vars = task_vars
+        self.windows = action._connection._shell.SHELL_FAMILY == "powershell"
+
+    def _module(self, name, args):
+        return self.action._execute_module(module_name=name, module_args=args, task_vars=self.task_vars)
+
+    def read(self, path, missing_ok):
+        """The file's bytes, or None if it does not exist and ``missing_ok``."""
+        module = "ansible.windows.slurp" if self.windows else "ansible.builtin.slurp"
+        result = self._module(module, {"src": path})
+        if not result.get("failed"):
+            return base64.b64decode(result["content"])
+        msg = result.get("msg", "")
+        lowered = msg.lower()
+        if "directory" in lowered:
+            raise AnsibleActionFail("path: %s is a directory; give the full path of the MAPISVC.INF "
+                                    "file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF" % path)
+        if "not found" in lowered:
+            if missing_ok:
+                return None
+            raise AnsibleActionFail("path: %s does not exist; check the path (MAPI reads the copy next "
+                                    "to its DLL, see the module documentation) or set create: true to "
+                                    "create it" % path)
+        raise AnsibleActionFail("path: cannot read %s: %s" % (path, msg), result=result)
+
+    def replace(self, path, original, data, backup):
+        """Write ``data`` if the file still holds ``original`` (None: still missing).
+
+        Returns {"conflict": True} when it changed meanwhile (nothing written), else
+        {"conflict": False, "backup_file": ...}.
+        """
+        if self.windows:
+            return self._replace_windows(path, original, data, backup)
+        return self._replace_posix(path, original, data, backup)
+
+    def _replace_windows(self, path, original, data, backup):
+        result = self._module("ansible.windows.win_powershell", {
+            "script": REPLACE_SCRIPT,
+            "parameters": {
+                "Path": path,
+                "Content": base64.b64encode(data).decode("ascii"),
+                "ExpectedSha1": sha1(original),
+                "Backup": backup,
+            },
+        })
+        if result.get("failed"):
+            errors = [error.get("message") or str(error) for error in result.get("error") or []]
+            raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s"
+                                    % (path, "; ".join(errors) or result.get("msg", "unknown error")),
+                                    result=result)
+        outcome = result.get("result") or {}
+        if not isinstance(outcome, dict) or "conflict" not in outcome:
+            raise AnsibleActionFail("path: unexpected answer from win_powershell while writing %s: %r"
+                                    % (path, outcome))
+        return {"conflict": bool(outcome["conflict"]), "backup_file": outcome.get("backup_file")}
+
+    def _replace_posix(self, path, original, data, backup):
+        stat = self._module("ansible.builtin.stat", {
+            "path": path, "get_checksum": True, "checksum_algorithm": "sha1",
+            "get_mime": False, "get_attributes": False,
+        })
+        if stat.get("failed"):
+            raise AnsibleActionFail("path: cannot check %s before writing: %s" % (path, stat.get("msg")),
+                                    result=stat)
+        info = stat.get("stat", {})
+        current = info.get("checksum", "") if info.get("exists") else ""
+        if current != sha1(original):
+            return {"conflict": True}
+
+        local_dir = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
+        try:
+            local = os.path.join(local_dir, os.path.basename(path.replace("\\", "/")) or "MAPISVC.INF")
+            with open(local, "wb") as handle:
+                handle.write(data)
+            task = self.action._task.copy()
+            task.args = {"src": local, "dest": path, "backup": backup, "force": True}
+            task.diff = False  # the diff is ours; the copy action would read the file again
+            copy = self.action._shared_loader_obj.action_loader.get(
+                "ansible.builtin.copy", task=task, connection=self.action._connection,
+                play_context=self.action._play_context, loader=self.action._loader,
+                templar=self.action._templar, shared_loader_obj=self.action._shared_loader_obj)
+            result = copy.run(task_vars=self.task_vars)
+        finally:
+            shutil.rmtree(local_dir, ignore_errors=True)
+        if result.get("failed"):
+            raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s"
+                                    % (path, result.get("msg")), result=result)
+        return {"conflict": False, "backup_file": result.get("backup_file")}
