@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+"""Run real ``ansible-playbook`` against localhost and return each task's result.
+
+The playbooks go through Ansible itself: argument validation, the action plugin, the
+builtin slurp/stat/copy modules on the POSIX path, check and diff mode. The JSON callback
+(ansible.posix.json, bundled in the ``ansible`` package) hands the results back to pytest.
+"""
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+COLLECTIONS = ROOT / ".tmp" / "collections"
+
+
+def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_dir=None):
+    """Run ``tasks`` on localhost; return (returncode, [task result dicts], stdout)."""
+    play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
+    playbook = tmp_path / "playbook.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+    if files_dir:
+        (tmp_path / "files").mkdir(exist_ok=True)
+        for item in pathlib.Path(files_dir).iterdir():
+            (tmp_path / "files" / item.name).write_bytes(item.read_bytes())
+    inventory = tmp_path / "inventory.ini"
+    # Interpreter discovery can pick a broken pyenv shim on these machines: name it.
+    inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"),
+        ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
+    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    command.extend(extra_args)
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path))
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("ansible-playbook printed no JSON (rc %d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr))
+    results = [task["hosts"]["localhost"] for play in report["plays"] for task in play["tasks"]]
+    assert results, "no task ran on localhost: %s" % proc.stderr
+    return proc.returncode, results, proc.stdout
