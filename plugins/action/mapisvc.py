@@ -42,7 +42,7 @@ class ActionModule(ActionBase):
         fragment = self._read_fragment(args["src"], args["codepage"]) if args["src"] else None
         # Check the declaration before touching the target; encodability is checked again
         # once the file's encoding is known.
-        self._declare(args, fragment, ini.parse(b"", args["codepage"]).can_encode)
+        self._declare(args, fragment, lambda text: True)
 
         remote = transport.Remote(self, task_vars)
         try:

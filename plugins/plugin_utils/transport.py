@@ -88,6 +88,25 @@ $Ansible.Result = @{ conflict = $false; sha1 = (Get-FileSha1 $Path); backup_file
 """
 
 
+# How the slurp modules say that src is missing or a folder: ansible.builtin.slurp "File not
+# found: X" / "Source is a directory and must be a file: X", ansible.windows.slurp "Path X is
+# not found" / "Path X is a directory" (compared lower-cased).
+_SLURP_MISSING = "file not found: "
+_SLURP_DIRECTORY = "source is a directory"
+_WIN_MISSING = " is not found"
+_WIN_DIRECTORY = " is a directory"
+
+
+def _error_message(error):
+    """The message of one win_powershell error record. The record has no top-level message:
+    PowerShell shows error_details.message when set, else exception.message."""
+    if not isinstance(error, dict):
+        return str(error)
+    details = error.get("error_details") or {}
+    exception = error.get("exception") or {}
+    return details.get("message") or exception.get("message") or (error.get("output") or "").strip() or str(error)
+
+
 def sha1(data):
     return hashlib.sha1(data).hexdigest() if data is not None else ""
 
@@ -110,11 +129,13 @@ class Remote:
         if not result.get("failed"):
             return base64.b64decode(result["content"])
         msg = result.get("msg", "")
+        # Match the modules' own message forms, not words anywhere in them: the messages quote
+        # the path, which may itself contain "directory" or "not found".
         lowered = msg.lower()
-        if "directory" in lowered:
+        if lowered.startswith(_SLURP_DIRECTORY) or (lowered.startswith("path ") and lowered.endswith(_WIN_DIRECTORY)):
             raise AnsibleActionFail("path: %s is a directory; give the full path of the MAPISVC.INF "
                                     "file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF" % path)
-        if "not found" in lowered:
+        if lowered.startswith(_SLURP_MISSING) or (lowered.startswith("path ") and lowered.endswith(_WIN_MISSING)):
             if missing_ok:
                 return None
             raise AnsibleActionFail("path: %s does not exist; check the path (MAPI reads the copy next "
@@ -143,7 +164,7 @@ class Remote:
             },
         })
         if result.get("failed"):
-            errors = [error.get("message") or str(error) for error in result.get("error") or []]
+            errors = [_error_message(error) for error in result.get("error") or []]
             raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s"
                                     % (path, "; ".join(errors) or result.get("msg", "unknown error")),
                                     result=result)

@@ -1,0 +1,140 @@
+# -*- coding: utf-8 -*-
+"""Bad input through ansible-playbook: a clear error naming the field, and the file untouched.
+
+All cases run as tasks of one playbook (ignore_errors), so Ansible starts once; each case is
+then checked as its own test.
+"""
+
+import pytest
+
+from ansible_runner import run_playbook
+from test_mapisvc_playbooks import SAMPLE, contoso
+
+DLL = "C:\\Program Files\\Contoso\\contoso.dll"
+
+
+def provider(name, **props):
+    return {"name": name, "properties": props}
+
+
+# case id: (option overrides for the Contoso declaration, text the error must contain)
+CASES = {
+    "unknown_state": ({"state": "installed"}, "state"),
+    "seven_digit_tag": ({"properties": {"6604003": "x"}}, "properties.6604003"),
+    "nine_digit_tag": ({"properties": {"660400003": "x"}}, "has 9 hex digits"),
+    "property_name_with_blank": ({"properties": {"PR DISPLAY": "x"}}, "neither a property name"),
+    "value_with_line_feed": ({"properties": {"PR_DISPLAY_NAME": "a\nb"}}, "properties.PR_DISPLAY_NAME"),
+    "value_with_carriage_return": ({"display_name": "Contoso\rX"}, "display_name"),
+    "value_with_nul": ({"properties": {"PR_DISPLAY_NAME": "a\x00b"}}, "NUL"),
+    "service_name_with_bracket": ({"service": "CON]TOSO"}, "service: the service name"),
+    "provider_name_with_comma": ({"providers": [provider("A,B")]}, "providers[0].name"),
+    "provider_name_with_equals": ({"providers": [provider("A=B")]}, "'='"),
+    "section_name_with_line_break": ({"sections": [provider("A\nB")]}, "sections[0].name"),
+    "provider_name_with_outer_blank": ({"providers": [provider(" CONTOSO_AB")]}, "blanks at its start or end"),
+    "duplicate_provider_names": ({"providers": [provider("CONTOSO_AB"), provider("contoso_ab")]},
+                                 "providers[1].name"),
+    "int_for_string_property": ({"properties": {"PR_DISPLAY_NAME": 5}}, "only written for PT_LONG"),
+    "int_for_flags": ({"properties": {"PR_RESOURCE_FLAGS": 2}}, "give the flag names as a list"),
+    "int_outside_32_bits": ({"properties": {"66040003": 4294967296}}, "does not fit in 32 bits"),
+    "dll_with_32_suffix": ({"properties": {"PR_SERVICE_DLL_NAME": "contoso32.dll"}}, "write 'contoso.dll'"),
+    "dll_path_with_another_period": (
+        {"providers": [provider("CONTOSO_AB", PR_PROVIDER_DLL_NAME="C:\\Contoso.Inc\\contoso.dll")]},
+        "providers[0].properties.PR_PROVIDER_DLL_NAME"),
+    "character_outside_the_code_page": ({"display_name": "Contoso \u2713"}, "encoding cannot hold"),
+    "service_uid": ({"properties": {"PR_SERVICE_UID": "00"}}, "MAPI computes PR_SERVICE_UID"),
+    "secret_in_name": ({"properties": {"ContosoPassword": "hunter2"}}, "allow_secrets"),
+    "secret_in_value": ({"sections": [provider("CONTOSO_Conn", ConnectString="server=x;pwd=hunter2")]},
+                        "sections[0].properties.ConnectString"),
+    "providers_as_property": ({"properties": {"Providers": "X"}}, "declare the providers there"),
+    "missing_display_name": ({"display_name": None}, "display_name: required"),
+    "bad_codepage": ({"codepage": "cp99999"}, "codepage"),
+    "src_with_service": ({"src": "tailspin-mapisvc.inf"}, "mutually exclusive"),
+}
+
+
+@pytest.fixture(scope="module")
+def outcome(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("bad-input")
+    inf = tmp_path / "MAPISVC.INF"
+    inf.write_bytes(SAMPLE.read_bytes())
+    tasks = []
+    for case, (overrides, _) in CASES.items():
+        task = contoso(inf, **overrides)
+        args = task["mapi.messaging.mapisvc"]
+        for key in [k for k, v in args.items() if v is None]:
+            del args[key]
+        task.update(name=case, ignore_errors=True)
+        tasks.append(task)
+    rc, results, _ = run_playbook(tmp_path, tasks)
+    return inf, dict(zip(CASES, results))
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_fails_with_the_field_and_leaves_the_file(outcome, case):
+    inf, results = outcome
+    result = results[case]
+    assert result.get("failed") is True, result
+    assert CASES[case][1] in result["msg"], result["msg"]
+    assert inf.read_bytes() == SAMPLE.read_bytes()
+
+
+def test_all_problems_are_reported_together(tmp_path):
+    inf = tmp_path / "MAPISVC.INF"
+    inf.write_bytes(SAMPLE.read_bytes())
+    task = contoso(inf, properties={"6604003": "x", "PR_SERVICE_UID": "00", "PR_SERVICE_DLL_NAME": "x32.dll"})
+    rc, results, _ = run_playbook(tmp_path, [task])
+    assert rc != 0
+    problems = results[0]["problems"]
+    assert [p.split(":")[0] for p in problems] == [
+        "properties.6604003", "properties.PR_SERVICE_UID", "properties.PR_SERVICE_DLL_NAME"]
+    assert "3 problem(s)" in results[0]["msg"] and "was not touched" in results[0]["msg"]
+
+
+def test_allow_secrets_is_the_documented_escape_hatch(tmp_path):
+    inf = tmp_path / "MAPISVC.INF"
+    inf.write_bytes(SAMPLE.read_bytes())
+    task = contoso(inf, allow_secrets=True,
+                   sections=[{"name": "CONTOSO_Profile", "properties": {"TokenCacheFolder": "%LOCALAPPDATA%\\Contoso"}}])
+    rc, results, _ = run_playbook(tmp_path, [task])
+    assert rc == 0 and results[0]["changed"] is True
+    assert b"TokenCacheFolder=%LOCALAPPDATA%\\Contoso" in inf.read_bytes()
+
+
+@pytest.mark.parametrize("content, expected", [
+    (b"\xef\xbb\xbf[Services]\r\nMSEMS=Microsoft Exchange Server\r\n", "UTF-8 byte order mark"),
+    (b"\xff\xfe[\x00S", "odd number of bytes"),
+])
+def test_file_windows_cannot_read_safely_is_refused_untouched(tmp_path, content, expected):
+    inf = tmp_path / "MAPISVC.INF"
+    inf.write_bytes(content)
+    rc, results, _ = run_playbook(tmp_path, [contoso(inf)])
+    assert rc != 0 and expected in results[0]["msg"] and str(inf) in results[0]["msg"]
+    assert inf.read_bytes() == content
+
+
+def test_a_directory_is_not_a_file(tmp_path):
+    rc, results, _ = run_playbook(tmp_path, [contoso(tmp_path)])
+    assert rc != 0 and "is a directory" in results[0]["msg"] and results[0]["msg"].startswith("path:")
+
+
+def test_missing_file_without_create_names_the_option(tmp_path):
+    missing = tmp_path / "nowhere" / "MAPISVC.INF"
+    rc, results, _ = run_playbook(tmp_path, [contoso(missing)])
+    assert rc != 0 and "does not exist" in results[0]["msg"] and "create: true" in results[0]["msg"]
+    assert not missing.exists()
+
+
+def test_src_fragment_problems_name_the_fragment(tmp_path):
+    files = tmp_path / "src"
+    files.mkdir()
+    (files / "broken.inf").write_bytes(b"[Services]\r\nBROKEN=Broken\r\n[BROKEN]\r\nProviders=NOWHERE\r\n"
+                                       b"PR_SERVICE_DLL_NAME=broken32.dll\r\n")
+    inf = tmp_path / "MAPISVC.INF"
+    inf.write_bytes(SAMPLE.read_bytes())
+    rc, results, _ = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {"path": str(inf), "src": "broken.inf"}}],
+                                  files_dir=files)
+    assert rc != 0
+    problems = results[0]["problems"]
+    assert any("[NOWHERE]" in p for p in problems) and any("broken32.dll" in p for p in problems)
+    assert inf.read_bytes() == SAMPLE.read_bytes()
+

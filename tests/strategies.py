@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+"""Hypothesis strategies for messy MAPISVC.INF files and for service declarations.
+
+Files come out as bytes, the way they sit on a Windows disk: ANSI (cp1252) or UTF-16LE with
+a byte order mark, any line endings, comments, duplicates, odd blanks and quoting. Names
+use one spelling per non-ASCII letter (é but never É): Wine folds only ASCII case while
+Windows folds more, so names that differ in non-ASCII case would test Wine, not us.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+
+from hypothesis import strategies as st
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
+
+# Blanks that may sit inside a line (CR and LF end it). All are trimmed by the API.
+INLINE_BLANKS = " \t\v\f\x1a"
+
+SERVICE_NAMES = ["MSEMS", "MSPST MS", "MSPST AB", "CONTOSO", "EMSDelegate", "MSUPST MS", "INTERSTOR"]
+PROVIDER_NAMES = ["EMS_DSA", "EMS_MDB", "EMS_MDB_public", "MSPST MSP", "CONTOSO_AB", "CONTOSO_MS",
+                  "MSEMS_MSMail_Section", "MSEMS_Profile"]
+GLOBAL_NAMES = ["Services", "Default Services", "Help File Mappings"]
+KEY_NAMES = ["PR_DISPLAY_NAME", "PR_PROVIDER_DISPLAY", "PR_SERVICE_DLL_NAME", "PR_SERVICE_ENTRY_NAME",
+             "PR_RESOURCE_FLAGS", "PR_SERVICE_SUPPORT_FILES", "PR_PROVIDER_DLL_NAME", "PR_RESOURCE_TYPE",
+             "PR_SERVICE_DELETE_FILES", "WIZARD_ENTRY_NAME", "Providers", "Sections", "UID",
+             "6600001e", "66040003", "6601001E", "66000003", "MSEMS", "MSPST MS", "CONTOSO"]
+
+# Lowercase-only non-ASCII letters (see the module docstring) and some cp1252 symbols.
+NAME_CHARS = string.ascii_letters + string.digits + "_ .-#&()" + "éüßñø€"
+VALUE_CHARS = NAME_CHARS + "=;[]'\"\\/:,|{}!" + INLINE_BLANKS + "ÉÜ£§"
+UTF16_ONLY_CHARS = "łΩж中"  # values only: they cannot be written to a cp1252 file
+
+ENCODINGS = ("cp1252", "utf-16-le")
+NEWLINES = ("\r\n", "\n", "\r")
+
+SECRET = properties.SECRET_NAME
+
+
+def _ascii_swapcase(name):
+    return "".join(c.swapcase() if c.isascii() else c for c in name)
+
+
+def respell(name):
+    """The same name as Windows compares it, spelled in another (ASCII) case."""
+    return st.sampled_from([name, name.upper(), name.lower(), _ascii_swapcase(name)])
+
+
+blanks = st.text(alphabet=INLINE_BLANKS, max_size=3)
+
+
+def _is_name(text):
+    return bool(text) and text == text.strip(" \t\r\n\v\f\x1a") and text[0] not in ";["
+
+
+random_names = st.text(alphabet=NAME_CHARS, min_size=1, max_size=12).filter(_is_name)
+
+
+def names(pool):
+    return st.one_of(st.sampled_from(pool), random_names)
+
+
+def values(encoding):
+    alphabet = VALUE_CHARS + (UTF16_ONLY_CHARS if encoding == "utf-16-le" else "")
+    plain = st.text(alphabet=alphabet, max_size=20)
+    realistic = st.sampled_from([
+        "Microsoft Exchange Server", "emsui.dll", "SERVICE_SINGLE_COPY | SERVICE_PRIMARY_IDENTITY",
+        "MAPI_AB_PROVIDER", "EMS_DSA, EMS_MDB_public", "03000000", "13DBB0C8AA05101A9BB000AA002FC45A",
+        "C:\\Program Files\\Contoso\\contoso.dll", "Personal Folders (€)", "Café Müller"])
+    quoted = st.builds(lambda q, inner, b: q + b + inner + b + q,
+                       st.sampled_from(["'", '"']), plain, blanks)
+    odd_quotes = st.sampled_from(['""', "''", '"', "'", '" spaced "', "'x\"", '"a" "b"', "\"'\"", "'"])
+    return st.one_of(plain, realistic, quoted, odd_quotes)
+
+
+@st.composite
+def lines_of_a_section(draw, encoding, key_pool):
+    """The body of one section: entries, lines without '=', comments, '#' and blank lines."""
+    key = st.one_of(st.sampled_from(key_pool).flatmap(respell), random_names)
+    value = values(encoding)
+    rest = st.text(alphabet=VALUE_CHARS, max_size=15)
+    entry = st.builds(lambda b1, k, b2, b3, v, b4: b1 + k + b2 + "=" + b3 + v + b4,
+                      blanks, key, blanks, blanks, value, blanks)
+    bare = st.builds(lambda b1, k, b2: b1 + k + b2, blanks, key, blanks)
+    comment = st.builds(lambda b, t: b + ";" + t, blanks, rest)
+    hashed = st.builds(lambda b, t: b + "#" + t, blanks, rest)
+    empty_key = st.builds(lambda b, v: b + "=" + v, blanks, value)  # ends the API's key listing
+    line = st.one_of(entry, entry, entry, bare, comment, hashed, blanks, empty_key)
+    return draw(st.lists(line, max_size=8))
+
+
+@st.composite
+def headers(draw, name):
+    trailing = draw(st.sampled_from(["", " ; comment", "trailing text", "\t#x", " [not a name"]))
+    return "%s[%s%s%s]%s%s" % (draw(blanks), draw(blanks), name, draw(blanks), trailing, draw(blanks))
+
+
+@st.composite
+def file_texts(draw, encoding, section_pool=(), key_pool=()):
+    """(text, newline mode) of one file, without line endings joined yet."""
+    sections = list(section_pool) + GLOBAL_NAMES + SERVICE_NAMES + PROVIDER_NAMES
+    # A small per-file pool makes duplicate sections and keys likely.
+    file_sections = draw(st.lists(names(sections), min_size=1, max_size=5))
+    file_keys = draw(st.lists(names(list(key_pool) + KEY_NAMES), min_size=1, max_size=6))
+    lines = []
+    if draw(st.booleans()):
+        lines += draw(lines_of_a_section(encoding, file_keys))  # before any header: ignored
+    for _ in range(draw(st.integers(0, 6))):
+        name = draw(st.sampled_from(file_sections).flatmap(respell))
+        lines.append(draw(headers(name)))
+        lines += draw(lines_of_a_section(encoding, file_keys + [name]))
+    return lines
+
+
+@st.composite
+def files(draw, section_pool=(), key_pool=()):
+    """A MAPISVC.INF as bytes."""
+    encoding = draw(st.sampled_from(ENCODINGS))
+    lines = draw(file_texts(encoding, section_pool, key_pool))
+    mode = draw(st.sampled_from(NEWLINES + ("mixed",)))
+    endings = [mode if mode != "mixed" else draw(st.sampled_from(NEWLINES)) for _ in lines]
+    if lines and not draw(st.booleans()):
+        endings[-1] = ""  # no final newline
+    text = "".join(line + eol for line, eol in zip(lines, endings))
+    if encoding == "utf-16-le":
+        return b"\xff\xfe" + text.encode("utf-16-le")
+    return text.encode("cp1252")
+
+
+# -- service declarations (module options), valid values only -----------------------------
+
+identifiers = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,14}\Z").filter(
+    lambda key: not SECRET.search(key) and key.upper() not in properties.NAMED)
+hex_tags = st.from_regex(r"\A[0-9A-F]{4}(001E|001F|0003|0102|101E)\Z", fullmatch=True).filter(
+    lambda tag: properties.kind_of(tag) not in (properties.DLL, properties.FLAGS, properties.FORBIDDEN))
+text_values = st.text(alphabet=VALUE_CHARS, max_size=24).filter(
+    lambda text: not properties.SECRET_VALUE.search(text))
+flag_names = st.lists(st.sampled_from(["SERVICE_SINGLE_COPY", "SERVICE_NO_PRIMARY_IDENTITY",
+                                       "SERVICE_PRIMARY_IDENTITY", "SERVICE_CREATE_WITH_STORE",
+                                       "STATUS_PRIMARY_STORE", "STATUS_DEFAULT_STORE"]),
+                      min_size=1, max_size=3, unique=True)
+dll_names = st.sampled_from(["contoso.dll", "C:\\Program Files\\Contoso\\contoso.dll", "emsui.dll",
+                             "%windir%\\system\\mspst.dll", "C:\\MAPI Providers\\ab_prov.dll"])
+file_lists = st.lists(st.sampled_from(["contoso.dll", "contosoui.dll", "readme.txt", "emsabp.dll"]),
+                      min_size=1, max_size=3)
+hex_values = st.from_regex(r"\A([0-9A-Fa-f]{2}){0,16}\Z")
+
+
+def _value_for(tag):
+    kind = properties.kind_of(tag)
+    if kind is properties.LONG:
+        return st.one_of(st.integers(-(2 ** 31), 2 ** 32 - 1), st.from_regex(r"\A[0-9A-F]{8}\Z"))
+    if kind is properties.HEX:
+        return hex_values
+    if kind is properties.LIST:
+        return file_lists
+    return text_values
+
+
+service_properties = st.fixed_dictionaries({}, optional={
+    "PR_SERVICE_DLL_NAME": dll_names,
+    "PR_SERVICE_ENTRY_NAME": st.sampled_from(["ServiceEntry", "EMSCfg", "PSTServiceEntry"]),
+    "PR_RESOURCE_FLAGS": flag_names,
+    "PR_SERVICE_SUPPORT_FILES": file_lists,
+    "PR_SERVICE_INSTALL_ID": st.uuids().map(lambda u: "{%s}" % str(u).upper()),
+    "PR_DISPLAY_NAME": text_values,
+    "66040003": st.integers(0, 2 ** 31 - 1),
+    "6600001e": text_values,
+})
+
+provider_properties = st.fixed_dictionaries({}, optional={
+    "PR_RESOURCE_TYPE": st.sampled_from([["MAPI_AB_PROVIDER"], ["MAPI_STORE_PROVIDER"], ["MAPI_TRANSPORT_PROVIDER"]]),
+    "PR_PROVIDER_DLL_NAME": dll_names,
+    "PR_PROVIDER_DISPLAY": text_values,
+    "PR_RESOURCE_FLAGS": flag_names,
+})
+
+
+@st.composite
+def extra_properties(draw):
+    """Nonstandard entries: identifiers and hex tags, each with a value of its kind."""
+    keys = draw(st.lists(st.one_of(identifiers, hex_tags), max_size=3, unique_by=str.upper))
+    return {key: draw(_value_for(key)) for key in keys}
+
+
+def _merged(base, extra):
+    merged = dict(base)
+    taken = {key.upper() for key in merged}
+    merged.update({key: value for key, value in extra.items() if key.upper() not in taken})
+    return merged
+
+
+@st.composite
+def declarations(draw):
+    """Module options for one service with valid values (declaration.from_args accepts them)."""
+    chosen = draw(st.lists(names(SERVICE_NAMES + PROVIDER_NAMES), min_size=1, max_size=5,
+                           unique_by=lambda n: n.upper()))
+    chosen = [name for name in chosen if name.upper() not in [g.upper() for g in GLOBAL_NAMES]]
+    service, linked = (chosen or ["CONTOSO"])[0], chosen[1:]
+    n_providers = draw(st.integers(0, len(linked)))
+    args = dict(
+        service=service,
+        display_name=draw(st.one_of(st.sampled_from(["Contoso Connector", "Microsoft Exchange Server",
+                                                     "Personal Folders", " spaced ", '"quoted"']),
+                                    text_values)),
+        default_service=draw(st.sampled_from([True, False, None])),
+        properties=_merged(draw(service_properties), draw(extra_properties())),
+        state="present",
+        purge=False,
+    )
+    # providers: omitted (Providers= left alone) or at least one, as the module requires.
+    if n_providers:
+        args["providers"] = [{"name": name, "properties": _merged(draw(provider_properties), draw(extra_properties()))}
+                             for name in linked[:n_providers]]
+    if linked[n_providers:]:
+        args["sections"] = [{"name": name, "properties": {"UID": draw(hex_values)}}
+                            for name in linked[n_providers:]]
+    return args
+
+
+def declared_names(args):
+    return [args["service"]] + [item["name"] for item in args.get("providers") or []] + \
+           [item["name"] for item in args.get("sections") or []]
+
+
+@st.composite
+def files_with_declarations(draw):
+    """(file bytes, module options): the file often already has the declared sections and
+    keys, in other case and possibly more than once."""
+    args = draw(declarations())
+    keys = list(args["properties"])
+    for item in (args.get("providers") or []) + (args.get("sections") or []):
+        keys += list(item["properties"])
+    return draw(files(section_pool=declared_names(args) * 3, key_pool=keys + [args["service"]])), args
