@@ -31,9 +31,9 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _, args = self.validate_argument_spec(
+        args = self.validate_argument_spec(
             argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
-            required_one_of=REQUIRED_ONE_OF)
+            required_one_of=REQUIRED_ONE_OF)[1]
         try:
             codecs.lookup(args["codepage"])
         except LookupError:
@@ -46,7 +46,7 @@ class ActionModule(ActionBase):
 
         remote = transport.Remote(self, task_vars)
         try:
-            for _ in range(ATTEMPTS):
+            for attempt in range(1, ATTEMPTS + 1):
                 # Nothing to remove from a missing file, so absent tolerates it like create.
                 original = remote.read(args["path"], args["create"] or args["state"] == "absent")
                 try:

@@ -19,7 +19,7 @@ COLLECTIONS = ROOT / ".tmp" / "collections"
 
 
 def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_dir=None):
-    """Run ``tasks`` on localhost; return (returncode, [task result dicts], stdout)."""
+    """Run ``tasks`` on localhost; return (returncode, [task result dicts])."""
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
     playbook = tmp_path / "playbook.yml"
     playbook.write_text(yaml.safe_dump(play, sort_keys=False))
@@ -45,11 +45,11 @@ def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_
     if diff:
         command.append("--diff")
     command.extend(extra_args)
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path))
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
     try:
         report = json.loads(proc.stdout)
     except ValueError:
         raise AssertionError("ansible-playbook printed no JSON (rc %d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr))
     results = [task["hosts"]["localhost"] for play in report["plays"] for task in play["tasks"]]
     assert results, "no task ran on localhost: %s" % proc.stderr
-    return proc.returncode, results, proc.stdout
+    return proc.returncode, results

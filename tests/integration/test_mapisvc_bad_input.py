@@ -65,7 +65,7 @@ def outcome(tmp_path_factory):
             del args[key]
         task.update(name=case, ignore_errors=True)
         tasks.append(task)
-    rc, results, _ = run_playbook(tmp_path, tasks)
+    rc, results = run_playbook(tmp_path, tasks)
     return inf, dict(zip(CASES, results))
 
 
@@ -82,7 +82,7 @@ def test_all_problems_are_reported_together(tmp_path):
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(SAMPLE.read_bytes())
     task = contoso(inf, properties={"6604003": "x", "PR_SERVICE_UID": "00", "PR_SERVICE_DLL_NAME": "x32.dll"})
-    rc, results, _ = run_playbook(tmp_path, [task])
+    rc, results = run_playbook(tmp_path, [task])
     assert rc != 0
     problems = results[0]["problems"]
     assert [p.split(":")[0] for p in problems] == [
@@ -95,7 +95,7 @@ def test_allow_secrets_is_the_documented_escape_hatch(tmp_path):
     inf.write_bytes(SAMPLE.read_bytes())
     task = contoso(inf, allow_secrets=True,
                    sections=[{"name": "CONTOSO_Profile", "properties": {"TokenCacheFolder": "%LOCALAPPDATA%\\Contoso"}}])
-    rc, results, _ = run_playbook(tmp_path, [task])
+    rc, results = run_playbook(tmp_path, [task])
     assert rc == 0 and results[0]["changed"] is True
     assert b"TokenCacheFolder=%LOCALAPPDATA%\\Contoso" in inf.read_bytes()
 
@@ -107,19 +107,19 @@ def test_allow_secrets_is_the_documented_escape_hatch(tmp_path):
 def test_file_windows_cannot_read_safely_is_refused_untouched(tmp_path, content, expected):
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(content)
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)])
+    rc, results = run_playbook(tmp_path, [contoso(inf)])
     assert rc != 0 and expected in results[0]["msg"] and str(inf) in results[0]["msg"]
     assert inf.read_bytes() == content
 
 
 def test_a_directory_is_not_a_file(tmp_path):
-    rc, results, _ = run_playbook(tmp_path, [contoso(tmp_path)])
+    rc, results = run_playbook(tmp_path, [contoso(tmp_path)])
     assert rc != 0 and "is a directory" in results[0]["msg"] and results[0]["msg"].startswith("path:")
 
 
 def test_missing_file_without_create_names_the_option(tmp_path):
     missing = tmp_path / "nowhere" / "MAPISVC.INF"
-    rc, results, _ = run_playbook(tmp_path, [contoso(missing)])
+    rc, results = run_playbook(tmp_path, [contoso(missing)])
     assert rc != 0 and "does not exist" in results[0]["msg"] and "create: true" in results[0]["msg"]
     assert not missing.exists()
 
@@ -131,10 +131,9 @@ def test_src_fragment_problems_name_the_fragment(tmp_path):
                                        b"PR_SERVICE_DLL_NAME=broken32.dll\r\n")
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(SAMPLE.read_bytes())
-    rc, results, _ = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {"path": str(inf), "src": "broken.inf"}}],
+    rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {"path": str(inf), "src": "broken.inf"}}],
                                   files_dir=files)
     assert rc != 0
     problems = results[0]["problems"]
     assert any("[NOWHERE]" in p for p in problems) and any("broken32.dll" in p for p in problems)
     assert inf.read_bytes() == SAMPLE.read_bytes()
-

@@ -53,7 +53,7 @@ def inf(tmp_path):
 
 
 def test_present_registers_the_service_and_keeps_every_other_line(tmp_path, inf):
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)])
+    rc, results = run_playbook(tmp_path, [contoso(inf)])
     assert rc == 0
     assert results[0]["changed"] is True
     after = inf.read_bytes()
@@ -73,32 +73,32 @@ def test_second_run_changes_nothing_and_leaves_the_bytes_alone(tmp_path, inf):
     run_playbook(tmp_path, [contoso(inf)])
     first = inf.read_bytes()
     mtime = inf.stat().st_mtime_ns
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)])
+    rc, results = run_playbook(tmp_path, [contoso(inf)])
     assert rc == 0 and results[0]["changed"] is False and results[0]["changes"] == []
     assert inf.read_bytes() == first
     assert inf.stat().st_mtime_ns == mtime, "a file with no change must not be rewritten"
 
 
 def test_check_mode_reports_the_change_without_writing(tmp_path, inf):
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)], check=True)
+    rc, results = run_playbook(tmp_path, [contoso(inf)], check=True)
     assert rc == 0 and results[0]["changed"] is True and results[0]["changes"]
     assert inf.read_bytes() == SAMPLE.read_bytes()
     run_playbook(tmp_path, [contoso(inf)])
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)], check=True)
+    rc, results = run_playbook(tmp_path, [contoso(inf)], check=True)
     assert results[0]["changed"] is False
 
 
 def test_diff_mode_shows_the_file_before_and_after(tmp_path, inf):
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)], diff=True)
+    rc, results = run_playbook(tmp_path, [contoso(inf)], diff=True)
     diff = results[0]["diff"]
     assert diff["before"] == SAMPLE.read_bytes().decode("cp1252")
     assert "[CONTOSO_AB]" in diff["after"] and "[CONTOSO_AB]" not in diff["before"]
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)], diff=True)
+    rc, results = run_playbook(tmp_path, [contoso(inf)], diff=True)
     assert "diff" not in results[0] or not results[0]["diff"]
 
 
 def test_backup_keeps_the_previous_file_on_the_target(tmp_path, inf):
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf, backup=True)])
+    rc, results = run_playbook(tmp_path, [contoso(inf, backup=True)])
     backup = pathlib.Path(results[0]["backup_file"])
     assert backup.read_bytes() == SAMPLE.read_bytes()
     assert backup.parent == inf.parent
@@ -106,11 +106,11 @@ def test_backup_keeps_the_previous_file_on_the_target(tmp_path, inf):
 
 def test_absent_removes_the_service_as_a_unit_and_restores_the_file(tmp_path, inf):
     run_playbook(tmp_path, [contoso(inf)])
-    rc, results, _ = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
+    rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
         "path": str(inf), "service": "contoso", "state": "absent"}}])
     assert rc == 0 and results[0]["changed"] is True
     assert inf.read_bytes() == SAMPLE.read_bytes()
-    rc, results, _ = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
+    rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
         "path": str(inf), "service": "CONTOSO", "state": "absent"}}])
     assert results[0]["changed"] is False
 
@@ -120,7 +120,7 @@ def test_absent_keeps_sections_another_service_references(tmp_path, inf):
     declared = contoso(inf)
     declared["mapi.messaging.mapisvc"]["providers"].append({"name": "EMS_DSA"})
     run_playbook(tmp_path, [declared])
-    rc, results, _ = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
+    rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
         "path": str(inf), "service": "CONTOSO", "state": "absent"}}])
     assert b"[EMS_DSA]\r\nPR_DISPLAY_NAME=Microsoft Exchange Directory Service" in inf.read_bytes()
     assert any("EMS_DSA" in w and "MSEMS" in w for w in results[0]["warnings"])
@@ -128,15 +128,15 @@ def test_absent_keeps_sections_another_service_references(tmp_path, inf):
 
 def test_src_merges_a_vendor_fragment_idempotently_and_removes_it(tmp_path, inf):
     fragment_task = {"mapi.messaging.mapisvc": {"path": str(inf), "src": "tailspin-mapisvc.inf"}}
-    rc, results, _ = run_playbook(tmp_path, [fragment_task], files_dir=FILES)
+    rc, results = run_playbook(tmp_path, [fragment_task], files_dir=FILES)
     assert rc == 0 and results[0]["changed"] is True, results
     text = inf.read_bytes().decode("cp1252")
     assert "TAILSPIN=Tailspin Directory\r\n" in text
     assert "[TAILSPIN_AB]\r\n" in text and "[TAILSPIN_Profile]\r\n" in text
-    rc, results, _ = run_playbook(tmp_path, [fragment_task], files_dir=FILES)
+    rc, results = run_playbook(tmp_path, [fragment_task], files_dir=FILES)
     assert results[0]["changed"] is False
     absent = {"mapi.messaging.mapisvc": {"path": str(inf), "src": "tailspin-mapisvc.inf", "state": "absent"}}
-    rc, results, _ = run_playbook(tmp_path, [absent], files_dir=FILES)
+    rc, results = run_playbook(tmp_path, [absent], files_dir=FILES)
     assert results[0]["changed"] is True
     assert inf.read_bytes() == SAMPLE.read_bytes()
 
@@ -145,7 +145,7 @@ def test_purge_drops_undeclared_keys_and_providers(tmp_path, inf):
     run_playbook(tmp_path, [contoso(inf)])
     slim = contoso(inf, purge=True, properties={"PR_SERVICE_DLL_NAME": CONTOSO_DLL},
                    providers=[{"name": "CONTOSO_AB", "properties": {"PR_RESOURCE_TYPE": "MAPI_AB_PROVIDER"}}])
-    rc, results, _ = run_playbook(tmp_path, [slim])
+    rc, results = run_playbook(tmp_path, [slim])
     assert rc == 0 and results[0]["changed"] is True
     text = inf.read_bytes().decode("cp1252")
     assert "[CONTOSO_MS]" not in text
@@ -153,7 +153,7 @@ def test_purge_drops_undeclared_keys_and_providers(tmp_path, inf):
     assert "[CONTOSO_AB]\r\nPR_RESOURCE_TYPE=MAPI_AB_PROVIDER\r\n\r\n" in text
     # Sections= was declared (unchanged) so it and its section stay.
     assert "Sections=CONTOSO_Profile" in text and "[CONTOSO_Profile]" in text
-    rc, results, _ = run_playbook(tmp_path, [slim])
+    rc, results = run_playbook(tmp_path, [slim])
     assert results[0]["changed"] is False
 
 
@@ -183,7 +183,7 @@ def test_same_meaning_in_another_spelling_is_left_alone(tmp_path):
     ).encode("cp1252")
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(spelled)
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)])
+    rc, results = run_playbook(tmp_path, [contoso(inf)])
     assert rc == 0 and results[0]["changed"] is False, results[0].get("changes")
     assert inf.read_bytes() == spelled
 
@@ -191,7 +191,7 @@ def test_same_meaning_in_another_spelling_is_left_alone(tmp_path):
 def test_only_the_first_of_duplicate_sections_is_edited_with_a_warning(tmp_path):
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(b"[Services]\r\nA=a\r\n[CONTOSO]\r\nX=1\r\n[contoso]\r\nX=2\r\n")
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf)])
+    rc, results = run_playbook(tmp_path, [contoso(inf)])
     assert rc == 0
     text = inf.read_bytes().decode()
     assert text.index("PR_SERVICE_DLL_NAME") < text.index("[contoso]")
@@ -203,7 +203,7 @@ def test_utf16_file_stays_utf16_with_its_bom(tmp_path):
     inf = tmp_path / "MAPISVC.INF"
     original = b"\xff\xfe" + "[Services]\r\nMSEMS=Microsoft Exchange Server\r\n".encode("utf-16-le")
     inf.write_bytes(original)
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf, display_name="Contoso Connecteur \u2713")])
+    rc, results = run_playbook(tmp_path, [contoso(inf, display_name="Contoso Connecteur \u2713")])
     assert rc == 0 and results[0]["encoding"] == "utf-16-le"
     data = inf.read_bytes()
     assert data.startswith(original)
@@ -219,8 +219,8 @@ def test_lf_file_keeps_lf_line_endings(tmp_path):
 
 def test_create_makes_a_new_file_only_when_asked(tmp_path):
     inf = tmp_path / "MAPISVC.INF"
-    rc, results, _ = run_playbook(tmp_path, [dict(contoso(inf), ignore_errors=True)])
+    rc, results = run_playbook(tmp_path, [dict(contoso(inf), ignore_errors=True)])
     assert results[0]["failed"] and "create: true" in results[0]["msg"] and not inf.exists()
-    rc, results, _ = run_playbook(tmp_path, [contoso(inf, create=True)])
+    rc, results = run_playbook(tmp_path, [contoso(inf, create=True)])
     assert rc == 0 and results[0]["changed"] is True
     assert inf.read_bytes().startswith(b"[Services]\r\nCONTOSO=Contoso Connector\r\n")
