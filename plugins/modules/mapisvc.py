@@ -45,7 +45,7 @@ description:
   - MAPI copies MAPISVC.INF into a profile only when the service is added to that profile;
     editing the file does not change existing profiles.
 author:
-  - mapi.messaging maintainers
+  - mapi.messaging maintainers (@mapi-messaging)
 options:
   path:
     description:
@@ -182,6 +182,7 @@ attributes:
     support: full
     description: Shows the file before and after.
   platform:
+    support: full
     platforms: [windows, posix]
     description: Windows workstations; POSIX hosts (golden images, Wine prefixes) through the same code path.
 notes:

@@ -58,7 +58,8 @@ def outcome(tmp_path_factory):
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(SAMPLE.read_bytes())
     tasks = []
-    for case, (overrides, _) in CASES.items():
+    for case, (overrides, expected) in CASES.items():
+        assert expected, case
         task = contoso(inf, **overrides)
         args = task["mapi.messaging.mapisvc"]
         for key in [k for k, v in args.items() if v is None]:
@@ -131,8 +132,8 @@ def test_src_fragment_problems_name_the_fragment(tmp_path):
                                        b"PR_SERVICE_DLL_NAME=broken32.dll\r\n")
     inf = tmp_path / "MAPISVC.INF"
     inf.write_bytes(SAMPLE.read_bytes())
-    rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {"path": str(inf), "src": "broken.inf"}}],
-                                  files_dir=files)
+    task = {"mapi.messaging.mapisvc": {"path": str(inf), "src": "broken.inf"}}
+    rc, results = run_playbook(tmp_path, [task], files_dir=files)
     assert rc != 0
     problems = results[0]["problems"]
     assert any("[NOWHERE]" in p for p in problems) and any("broken32.dll" in p for p in problems)

@@ -393,7 +393,7 @@ def test_windows_three_conflicts_fail_clearly_and_overwrite_nothing():
     target.other_writer = list(versions)
     result = run(target, path=WIN_PATH, **DECLARED)
     assert ATTEMPTS == 3
-    names = [name for name, _ in target.calls]
+    names = [call[0] for call in target.calls]
     assert names == [WIN_SLURP, WIN_POWERSHELL] * 3
     # Each attempt compares against what that attempt read.
     assert [args["parameters"]["ExpectedSha1"] for name, args in target.calls if name == WIN_POWERSHELL] \
@@ -419,7 +419,7 @@ def test_windows_write_failure_fails_with_the_error_message_and_says_unchanged(c
         target.write_error = ACCESS_DENIED
     files_before = dict(target.files)
     result = run(target, path=WIN_PATH, create=create, **DECLARED)
-    assert [name for name, _ in target.calls] == [WIN_SLURP, WIN_POWERSHELL]
+    assert [call[0] for call in target.calls] == [WIN_SLURP, WIN_POWERSHELL]
     assert result["failed"] is True
     assert result["msg"] == "path: writing %s failed, the file is unchanged: %s" % (WIN_PATH, message)
     assert target.files == files_before
@@ -558,7 +558,7 @@ def test_posix_three_checksum_mismatches_fail_without_copy():
     target = target_with("sh", BEFORE)
     target.other_writer = [OTHER.encode(), b"[Services]\r\n", b"[Services]\r\nX=1\r\n"]
     result = run(target, path=POSIX_PATH, **DECLARED)
-    assert [name for name, _ in target.calls] == [SLURP, STAT] * 3
+    assert [call[0] for call in target.calls] == [SLURP, STAT] * 3
     assert target.copy_requests == [] and target.copies == []
     assert result["failed"] is True and "changed on the target 3 times" in result["msg"]
     assert target.files == {POSIX_PATH: b"[Services]\r\nX=1\r\n"}
@@ -621,7 +621,8 @@ WINDOWS_MODULES = pathlib.Path(ansible.__file__).resolve().parent.parent / \
 
 def docs(filename):
     """(options, return) of a module, with doc fragments resolved, as ansible-doc reads them."""
-    doc, _, returns, _ = get_docstring(str(filename), fragment_loader, is_module=True)
+    docs = get_docstring(str(filename), fragment_loader, is_module=True)
+    doc, returns = docs[0], docs[2]
     return doc["options"], returns
 
 
@@ -682,3 +683,24 @@ def test_stat_and_copy_options_and_returns_used_are_documented():
     [copy] = target.copies
     assert set(copy["args"]) <= set(options)
     assert "backup_file" in returns
+
+
+@pytest.mark.parametrize("utf16", [True, False])
+def test_encodability_is_judged_by_the_files_encoding(utf16):
+    # Japanese text fits a UTF-16LE file but not a cp1252 one; the check happens after the read.
+    name = "\u30b3\u30f3\u30c8\u30bd"
+    original = b"\xff\xfe" + BEFORE.encode("utf-16-le") if utf16 else BEFORE.encode("cp1252")
+    target = target_with("powershell", raw=original)
+    declared = dict(DECLARED)
+    declared["display_name"] = name
+    result = run(target, path=WIN_PATH, **declared)
+    if utf16:
+        expected = b"\xff\xfe" + AFTER.replace("Contoso Connector", name).encode("utf-16-le")
+        assert target.calls == [(WIN_SLURP, {"src": WIN_PATH}), replace_call(WIN_PATH, expected, sha1(original))]
+        assert result["changed"] is True
+    else:
+        assert target.calls == [(WIN_SLURP, {"src": WIN_PATH})]
+        assert result["failed"] is True
+        assert result["problems"] == ["display_name: %r has characters the file's encoding cannot hold; use the "
+                                      "target's ANSI code page (option codepage) or a UTF-16LE file" % name]
+        assert target.files[WIN_PATH] == original
