@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import configparser
 import difflib
+import gc
 import io
 import time
 
@@ -71,6 +72,34 @@ def best_of(fn, data, repetitions):
     return min(times)
 
 
+def best_without_gc(fn, data, repetitions):
+    """Diagnostic: the same timing with Python's cyclic garbage collector off. Parsing makes
+    one object per line, and the collector's full passes cost more the more objects are
+    alive, which bends the time per MB upwards for big files."""
+    gc.collect()
+    gc.disable()
+    try:
+        return best_of(fn, data, repetitions)
+    finally:
+        gc.enable()
+
+
+def phases(data, repetitions):
+    """Best time of each step of our core: parse, declare and apply, render."""
+    best = {"parse": float("inf"), "apply": float("inf"), "render": float("inf")}
+    for _ in range(repetitions):
+        start = time.perf_counter()
+        doc = ini.parse(data)
+        parsed = time.perf_counter()
+        plan.apply(doc, [declaration.from_args(sample.OPTIONS, doc.can_encode)], "present")
+        applied = time.perf_counter()
+        doc.render()
+        rendered = time.perf_counter()
+        for step, seconds in (("parse", parsed - start), ("apply", applied - parsed), ("render", rendered - applied)):
+            best[step] = min(best[step], seconds)
+    return best
+
+
 def first_call(label, fn, data):
     """One untimed call (warm-up, and the output for the fidelity check). Returns
     (function to time, output, note); function None when the tool cannot edit the file."""
@@ -105,7 +134,8 @@ def fidelity(original, output):
 
 
 def run(log):
-    """Returns {size label: {"bytes", "results": {impl: {"seconds"|"note"}}, "fidelity"}}."""
+    """Returns {size label: {"bytes", "repetitions", "results": {impl: {"seconds", "note"}},
+    "phases", "no gc", and for the first size "fidelity": {impl: facts}}}."""
     report = {}
     for size_label, target, repetitions in SIZES:
         data = sample.mapisvc_inf(target)
@@ -119,6 +149,10 @@ def run(log):
                 outputs[label] = output
             log("core %-6s %-14s %s %s" % (size_label, label,
                                             "%.4f s" % result["seconds"] if result["seconds"] else "-", note))
+        entry["phases"] = phases(data, repetitions)
+        entry["no gc"] = best_without_gc(ours, data, repetitions)
+        log("core %-6s mapisvc core, phases %s; gc off %.4f s" % (
+            size_label, " ".join("%s %.4f" % kv for kv in entry["phases"].items()), entry["no gc"]))
         if size_label == SIZES[0][0]:
             entry["fidelity"] = {}
             for label, output in outputs.items():

@@ -149,7 +149,10 @@ class Plan:
             self.set(section, key, text)
         if purge:
             declared = {fold(key) for key in entries} | {fold(key) for key in keep}
-            for key in self.doc.section(section).keys():
+            # Every key line, not the API's listing, which an empty key name cuts short.
+            present = [line.name for line in self.doc.section(section).entries()
+                       if line.name and line.value is not None]
+            for key in _unique(present):
                 if fold(key) not in declared:
                     self.delete(section, key)
 
