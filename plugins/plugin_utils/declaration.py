@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
+from ansible_collections.mapi.messaging.plugins.plugin_utils.properties import shown
 
 SERVICES = "Services"
 DEFAULT_SERVICES = "Default Services"
@@ -89,16 +90,16 @@ class _Checker:
         for bad, said in (("]", "']'"), (",", "','"), ("=", "'='"), ("\r", "a line break"),
                           ("\n", "a line break"), ("\0", "NUL")):
             if bad in value:
-                self.add(field, "%s %r contains %s, which MAPISVC.INF cannot hold in a section "
-                                "name, key or list; choose another name" % (what, value, said))
+                self.add(field, "%s %s contains %s, which MAPISVC.INF cannot hold in a section "
+                                "name, key or list; choose another name" % (what, shown(value), said))
                 return None
         if value != value.strip(BLANKS):
-            self.add(field, "%s %r has blanks at its start or end, which Windows trims; remove "
-                            "them" % (what, value))
+            self.add(field, "%s %s has blanks at its start or end, which Windows trims; remove "
+                            "them" % (what, shown(value)))
             return None
         if value[0] in ";[":
-            self.add(field, "%s %r starts with %r, which Windows reads as a comment or section "
-                            "header; choose another name" % (what, value, value[0]))
+            self.add(field, "%s %s starts with '%s', which Windows reads as a comment or section "
+                            "header; choose another name" % (what, shown(value), value[0]))
             return None
         self.text(field, value)
         return value
@@ -109,8 +110,8 @@ class _Checker:
                 self.add(field, "the value contains %s; a MAPISVC.INF value is one line" % said)
                 return False
         if not self.can_encode(text):
-            self.add(field, "%r has characters the file's encoding cannot hold; use the "
-                            "target's ANSI code page (option codepage) or a UTF-16LE file" % text)
+            self.add(field, "%s has characters the file's encoding cannot hold; use the "
+                            "target's ANSI code page (option codepage) or a UTF-16LE file" % shown(text))
             return False
         return True
 
@@ -171,9 +172,9 @@ def _linked(checker, field, declared, taken):
         if name is None:
             continue
         if fold(name) in taken:
-            checker.add(where + ".name", "%r is already used by %s (section names are "
+            checker.add(where + ".name", "%s is already used by %s (section names are "
                                          "case-insensitive); give each section its own name"
-                        % (name, taken[fold(name)]))
+                        % (shown(name), taken[fold(name)]))
             continue
         taken[fold(name)] = where
         result.append(Entries(name, checker.entries(where + ".properties", item.get("properties"), name)))
@@ -185,8 +186,8 @@ def from_args(args, can_encode=lambda text: True):
     checker = _Checker(args.get("allow_secrets", False), can_encode)
     name = checker.name("service", args.get("service"), "the service name")
     if name and fold(name) in [fold(s) for s in GLOBAL_SECTIONS]:
-        checker.add("service", "%r is one of MAPISVC.INF's own sections; choose the service's "
-                               "own name" % name)
+        checker.add("service", "%s is one of MAPISVC.INF's own sections; choose the service's "
+                               "own name" % shown(name))
     display_name = args.get("display_name")
     present = args.get("state", "present") == "present"
     if display_name is not None:

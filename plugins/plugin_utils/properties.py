@@ -27,6 +27,16 @@ PT_BINARY = 0x0102
 PT_MV_STRING8 = 0x101E
 
 
+def shown(value):
+    """A value quoted for an error message: Windows paths keep single backslashes, line
+    breaks and NUL are made visible."""
+    if not isinstance(value, str):
+        return repr(value)
+    for char, escape in (("\r", "\\r"), ("\n", "\\n"), ("\0", "\\0")):
+        value = value.replace(char, escape)
+    return "'%s'" % value
+
+
 class PropertyError(ValueError):
     """A value that cannot be written for this entry; the message says what to do."""
 
@@ -37,7 +47,7 @@ def _items(text, separator):
 
 def _ensure_text(value, hint):
     if isinstance(value, bool) or not isinstance(value, str):
-        raise PropertyError("expected a string, got %s %r; %s" % (type(value).__name__, value, hint))
+        raise PropertyError("expected a string, got %s %s; %s" % (type(value).__name__, shown(value), hint))
     return value
 
 
@@ -77,7 +87,7 @@ class FlagsKind(Kind):
         items = value if isinstance(value, list) else _items(value, "|")
         for item in items:
             if not IDENTIFIER.match(item.strip(BLANKS)):
-                raise PropertyError("%r is not a flag name; %s" % (item, self.hint))
+                raise PropertyError("%s is not a flag name; %s" % (shown(item), self.hint))
         return " | ".join(item.strip(BLANKS) for item in items)
 
     def canonical(self, text):
@@ -97,7 +107,7 @@ class ListKind(Kind):
         items = value if isinstance(value, list) else _items(value, ",")
         for item in items:
             if "," in item:
-                raise PropertyError("list item %r contains a comma, which MAPI reads as a separator" % item)
+                raise PropertyError("list item %s contains a comma, which MAPI reads as a separator" % shown(item))
         return self.separator.join(item.strip(BLANKS) for item in items)
 
     def canonical(self, text):
@@ -122,7 +132,7 @@ class HexKind(Kind):
     def render(self, value):
         text = _ensure_text(value, self.hint)
         if not HEX_DIGITS.match(text) or len(text) % 2:
-            raise PropertyError("%r is not an even number of hex digits; %s" % (text, self.hint))
+            raise PropertyError("%s is not an even number of hex digits; %s" % (shown(text), self.hint))
         return text
 
     def canonical(self, text):
@@ -136,7 +146,7 @@ class GuidKind(HexKind):
     def render(self, value):
         text = _ensure_text(value, self.hint)
         if not GUID.match(text):
-            raise PropertyError("%r is not a GUID; %s" % (text, self.hint))
+            raise PropertyError("%s is not a GUID; %s" % (shown(text), self.hint))
         return text
 
 
@@ -155,7 +165,7 @@ class LongKind(Kind):
             return (value & 0xFFFFFFFF).to_bytes(4, "little").hex().upper()
         text = _ensure_text(value, self.hint)
         if not HEX_TAG.match(text):
-            raise PropertyError("%r is not 8 hex digits; %s" % (text, self.hint))
+            raise PropertyError("%s is not 8 hex digits; %s" % (shown(text), self.hint))
         return text
 
     def canonical(self, text):
@@ -171,16 +181,16 @@ class DllKind(Kind):
 
     def render(self, value):
         text = _ensure_text(value, "give the DLL name or full path without the 32 suffix")
-        leaf = re.split(r"[\\/]", text)[-1]
-        stem = leaf.split(".")[0]
+        folder, leaf = text[:len(text) - len(re.split(r"[\\/]", text)[-1])], re.split(r"[\\/]", text)[-1]
         if text.count(".") != 1 or "." not in leaf:
             raise PropertyError(
-                "%r: MAPI inserts '32' before the first period, so the name needs exactly one "
-                "period, in the file name (install to a folder without periods)" % text)
+                "%s: MAPI inserts '32' before the first period, so the name needs exactly one "
+                "period, in the file name (install to a folder without periods)" % shown(text))
+        stem, extension = leaf.split(".")
         if stem.lower().endswith("32"):
             raise PropertyError(
-                "%r already ends in '32', and MAPI adds '32' itself (it would load %s32.%s); "
-                "write %r" % (text, stem, leaf.split(".", 1)[1], text[:len(text) - len(leaf)] + stem[:-2] + "." + leaf.split(".", 1)[1]))
+                "%s already ends in '32', and MAPI adds '32' itself (it would load %s32.%s); write %s"
+                % (shown(text), stem, extension, shown(folder + stem[:-2] + "." + extension)))
         return text
 
 
@@ -245,12 +255,12 @@ def check_key(key):
     if not isinstance(key, str) or not key:
         return "a property name must be a non-empty string"
     if HEX_DIGITS.match(key) and any(c.isdigit() for c in key) and len(key) != 8:
-        return ("%r looks like a property tag but has %d hex digits; a tag has 8 (property id "
-                "and type, e.g. 66040003)" % (key, len(key)))
+        return ("%s looks like a property tag but has %d hex digits; a tag has 8 (property id "
+                "and type, e.g. 66040003)" % (shown(key), len(key)))
     if HEX_TAG.match(key) or IDENTIFIER.match(key):
         return None
-    return ("%r is neither a property name (letters, digits, underscore) nor an 8-hex-digit "
-            "property tag" % key)
+    return ("%s is neither a property name (letters, digits, underscore) nor an 8-hex-digit "
+            "property tag" % shown(key))
 
 
 def render(key, value):
