@@ -9,6 +9,7 @@ COLLECTIONS := .tmp/collections
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(COLLECTIONS)
 export ANSIBLE_HOME := $(CURDIR)/.tmp/ansible-home
 export ANSIBLE_LOCAL_TEMP := $(CURDIR)/.tmp/ansible-local
+export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.tmp/ansible-remote
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 

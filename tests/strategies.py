@@ -14,7 +14,7 @@ import string
 
 from hypothesis import strategies as st
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 
 # Blanks that may sit inside a line (CR and LF end it). All are trimmed by the API.
 INLINE_BLANKS = " \t\v\f\x1a"
@@ -30,7 +30,8 @@ KEY_NAMES = ["PR_DISPLAY_NAME", "PR_PROVIDER_DISPLAY", "PR_SERVICE_DLL_NAME", "P
 
 # Lowercase-only non-ASCII letters (see the module docstring) and some cp1252 symbols.
 NAME_CHARS = string.ascii_letters + string.digits + "_ .-#&()" + "éüßñø€"
-VALUE_CHARS = NAME_CHARS + "=;[]'\"\\/:,|{}!" + INLINE_BLANKS + "ÉÜ£§"
+PUNCTUATION = "=;[]'\"\\/:,|{}!" + INLINE_BLANKS
+VALUE_CHARS = NAME_CHARS + PUNCTUATION + "ÉÜ£§"  # values are not compared by case
 UTF16_ONLY_CHARS = "łΩж中"  # values only: they cannot be written to a cp1252 file
 
 ENCODINGS = ("cp1252", "utf-16-le")
@@ -39,16 +40,14 @@ NEWLINES = ("\r\n", "\n", "\r")
 SECRET = properties.SECRET_NAME
 
 
-def _ascii_swapcase(name):
-    return "".join(c.swapcase() if c.isascii() else c for c in name)
+def _ascii_case(name, change):
+    return "".join(change(c) if c.isascii() else c for c in name)
 
 
-def respell(name):
-    """The same name as Windows compares it, spelled in another (ASCII) case."""
-    return st.sampled_from([name, name.upper(), name.lower(), _ascii_swapcase(name)])
-
-
-blanks = st.text(alphabet=INLINE_BLANKS, max_size=3)
+BLANK_RUNS = ["", " ", "  ", "\t", "\v", "\f", "\x1a", " \t", "\t \x1a", "\f\v", "\x1a\x1a"]
+blanks = st.sampled_from(BLANK_RUNS)
+# Blanks before a name, after it, after '=' and after the value: tidy or messy.
+paddings = st.one_of(st.just(("", "", "", "")), st.tuples(blanks, blanks, blanks, blanks))
 
 
 def _is_name(text):
@@ -62,77 +61,85 @@ def names(pool):
     return st.one_of(st.sampled_from(pool), random_names)
 
 
-def values(encoding):
+def _values(encoding):
     alphabet = VALUE_CHARS + (UTF16_ONLY_CHARS if encoding == "utf-16-le" else "")
     plain = st.text(alphabet=alphabet, max_size=20)
     realistic = st.sampled_from([
         "Microsoft Exchange Server", "emsui.dll", "SERVICE_SINGLE_COPY | SERVICE_PRIMARY_IDENTITY",
         "MAPI_AB_PROVIDER", "EMS_DSA, EMS_MDB_public", "03000000", "13DBB0C8AA05101A9BB000AA002FC45A",
-        "C:\\Program Files\\Contoso\\contoso.dll", "Personal Folders (€)", "Café Müller"])
-    quoted = st.builds(lambda q, inner, b: q + b + inner + b + q,
-                       st.sampled_from(["'", '"']), plain, blanks)
-    odd_quotes = st.sampled_from(['""', "''", '"', "'", '" spaced "', "'x\"", '"a" "b"', "\"'\"", "'"])
+        "C:\\Program Files\\Contoso\\contoso.dll", "Personal Folders (€)", "Café Müller", ""])
+    quoted = st.builds(lambda q, inner, b: q + b + inner + b + q, st.sampled_from(["'", '"']), plain, blanks)
+    odd_quotes = st.sampled_from(['""', "''", '"', "'", '" spaced "', "'x\"", '"a" "b"', "\"'\"", "\" ' "])
     return st.one_of(plain, realistic, quoted, odd_quotes)
 
 
-@st.composite
-def lines_of_a_section(draw, encoding, key_pool):
-    """The body of one section: entries, lines without '=', comments, '#' and blank lines."""
-    key = st.one_of(st.sampled_from(key_pool).flatmap(respell), random_names)
-    value = values(encoding)
-    rest = st.text(alphabet=VALUE_CHARS, max_size=15)
-    entry = st.builds(lambda b1, k, b2, b3, v, b4: b1 + k + b2 + "=" + b3 + v + b4,
-                      blanks, key, blanks, blanks, value, blanks)
-    bare = st.builds(lambda b1, k, b2: b1 + k + b2, blanks, key, blanks)
-    comment = st.builds(lambda b, t: b + ";" + t, blanks, rest)
-    hashed = st.builds(lambda b, t: b + "#" + t, blanks, rest)
-    empty_key = st.builds(lambda b, v: b + "=" + v, blanks, value)  # ends the API's key listing
-    line = st.one_of(entry, entry, entry, bare, comment, hashed, blanks, empty_key)
-    return draw(st.lists(line, max_size=8))
+VALUES = {encoding: _values(encoding) for encoding in ENCODINGS}
+REST_OF_LINE = st.text(alphabet=NAME_CHARS + PUNCTUATION, max_size=15)  # may become a key
+LINE_KINDS = st.sampled_from(["entry"] * 4 + ["bare", "comment", "hash", "blank", "empty key"])
+TRAILERS = st.sampled_from(["", "", "", " ; comment", "trailing text", "\t#x", " [not a name"])
+
+
+def _key(draw, pool):
+    if draw(st.integers(0, 4)):
+        return _respell(draw, draw(st.sampled_from(pool)))
+    return draw(random_names)
+
+
+def _respell(draw, name):
+    """The same name as Windows compares it, in another ASCII case (see the module docstring)."""
+    how = draw(st.integers(0, 5))
+    change = [None, None, None, str.upper, str.lower, str.swapcase][how]
+    return _ascii_case(name, change) if change else name
+
+
+def _line(draw, encoding, key_pool):
+    kind = draw(LINE_KINDS)
+    b1, b2, b3, b4 = draw(paddings)
+    if kind == "entry":
+        return b1 + _key(draw, key_pool) + b2 + "=" + b3 + draw(VALUES[encoding]) + b4
+    if kind == "bare":  # no '=': hides later entries of that name
+        return b1 + _key(draw, key_pool) + b2
+    if kind == "comment":
+        return b1 + ";" + draw(REST_OF_LINE)
+    if kind == "hash":  # an ordinary entry for Windows
+        return b1 + "#" + draw(REST_OF_LINE)
+    if kind == "empty key":  # ends the API's key listing of the section
+        return b1 + "=" + b3 + draw(VALUES[encoding])
+    return b1 + b4
 
 
 @st.composite
-def headers(draw, name):
-    trailing = draw(st.sampled_from(["", " ; comment", "trailing text", "\t#x", " [not a name"]))
-    return "%s[%s%s%s]%s%s" % (draw(blanks), draw(blanks), name, draw(blanks), trailing, draw(blanks))
-
-
-@st.composite
-def file_texts(draw, encoding, section_pool=(), key_pool=()):
-    """(text, newline mode) of one file, without line endings joined yet."""
-    sections = list(section_pool) + GLOBAL_NAMES + SERVICE_NAMES + PROVIDER_NAMES
-    # A small per-file pool makes duplicate sections and keys likely.
-    file_sections = draw(st.lists(names(sections), min_size=1, max_size=5))
-    file_keys = draw(st.lists(names(list(key_pool) + KEY_NAMES), min_size=1, max_size=6))
-    lines = []
-    if draw(st.booleans()):
-        lines += draw(lines_of_a_section(encoding, file_keys))  # before any header: ignored
-    for _ in range(draw(st.integers(0, 6))):
-        name = draw(st.sampled_from(file_sections).flatmap(respell))
-        lines.append(draw(headers(name)))
-        lines += draw(lines_of_a_section(encoding, file_keys + [name]))
-    return lines
-
-
-@st.composite
-def files(draw, section_pool=(), key_pool=()):
-    """A MAPISVC.INF as bytes."""
+def files(draw, section_pool=(), key_pool=(), favourites=()):
+    """A MAPISVC.INF as bytes; ``favourites`` are section names it is likely to hold, more
+    than once when they are given more than once."""
     encoding = draw(st.sampled_from(ENCODINGS))
-    lines = draw(file_texts(encoding, section_pool, key_pool))
+    pool = list(section_pool) + GLOBAL_NAMES + SERVICE_NAMES + PROVIDER_NAMES
+    # A small per-file pool makes duplicate sections and keys likely.
+    file_sections = list(favourites) + draw(st.lists(names(pool), min_size=1, max_size=4))
+    file_keys = draw(st.lists(names(list(key_pool) + KEY_NAMES), min_size=1, max_size=5))
+    lines = []
+    if not draw(st.integers(0, 3)):  # lines before any header, which Windows ignores
+        lines += [_line(draw, encoding, file_keys) for _ in range(draw(st.integers(1, 3)))]
+    for _ in range(draw(st.integers(0, 5))):
+        name = _respell(draw, draw(st.sampled_from(file_sections)))
+        b1, b2, b3, b4 = draw(paddings)
+        lines.append("%s[%s%s%s]%s%s" % (b1, b2, name, b3, draw(TRAILERS), b4))
+        lines += [_line(draw, encoding, file_keys + [name]) for _ in range(draw(st.integers(0, 6)))]
     mode = draw(st.sampled_from(NEWLINES + ("mixed",)))
     endings = [mode if mode != "mixed" else draw(st.sampled_from(NEWLINES)) for _ in lines]
-    if lines and not draw(st.booleans()):
+    if lines and draw(st.booleans()):
         endings[-1] = ""  # no final newline
     text = "".join(line + eol for line, eol in zip(lines, endings))
     if encoding == "utf-16-le":
-        return b"\xff\xfe" + text.encode("utf-16-le")
+        return ini.UTF16_BOM + text.encode("utf-16-le")
     return text.encode("cp1252")
 
 
 # -- service declarations (module options), valid values only -----------------------------
 
 identifiers = st.from_regex(r"\A[A-Za-z_][A-Za-z0-9_]{0,14}\Z").filter(
-    lambda key: not SECRET.search(key) and key.upper() not in properties.NAMED)
+    lambda key: not SECRET.search(key) and key.upper() not in properties.NAMED
+    and properties.check_key(key) is None)
 hex_tags = st.from_regex(r"\A[0-9A-F]{4}(001E|001F|0003|0102|101E)\Z", fullmatch=True).filter(
     lambda tag: properties.kind_of(tag) not in (properties.DLL, properties.FLAGS, properties.FORBIDDEN))
 text_values = st.text(alphabet=VALUE_CHARS, max_size=24).filter(
@@ -233,4 +240,6 @@ def files_with_declarations(draw):
     keys = list(args["properties"])
     for item in (args.get("providers") or []) + (args.get("sections") or []):
         keys += list(item["properties"])
-    return draw(files(section_pool=declared_names(args) * 3, key_pool=keys + [args["service"]])), args
+    declared = declared_names(args)
+    favourites = draw(st.lists(st.sampled_from(declared), max_size=4))
+    return draw(files(section_pool=declared, key_pool=keys + [args["service"]], favourites=favourites)), args

@@ -21,6 +21,7 @@ differential tests in tests/differential/ against that code):
 
 from __future__ import annotations
 
+import gc
 import re
 
 BLANKS = " \t\r\n\v\f\x1a"
@@ -126,12 +127,26 @@ class Section:
         return [line for line in self.lines if line.kind == "entry"]
 
     def first_entry(self, key):
-        """The entry Windows finds for ``key`` (possibly one without a value), or None."""
-        wanted = fold(key)
+        """The entry Windows finds for ``key`` (possibly one without a value), or None.
+        Like the API, blanks around the name asked for do not count."""
+        wanted = fold(key.strip(BLANKS))
         for line in self.lines:
             if line.kind == "entry" and fold(line.name) == wanted:
                 return line
         return None
+
+    def listing_end(self):
+        """Index in ``lines`` where the API's key listing stops (an entry with an empty
+        name and a value), or len(lines)."""
+        for i, line in enumerate(self.lines):
+            if line.kind == "entry" and not line.name and line.value is not None:
+                return i
+        return len(self.lines)
+
+    def is_listed(self, key):
+        """Whether ``key`` is found and listed by the API (not behind an empty key name)."""
+        entry = self.first_entry(key)
+        return entry is not None and self.lines.index(entry) < self.listing_end()
 
     def get(self, key):
         entry = self.first_entry(key)
@@ -190,12 +205,12 @@ class Document:
 
     def section(self, name):
         """The section Windows reads for ``name`` (the first of that name), or None."""
-        found = self._sections_by_name().get(fold(name))
+        found = self._sections_by_name().get(fold(name.strip(BLANKS)))
         return found[0] if found else None
 
     def copies(self, name):
         """Every section of that name, the visible one first."""
-        return list(self._sections_by_name().get(fold(name), ()))
+        return list(self._sections_by_name().get(fold(name.strip(BLANKS)), ()))
 
     def section_names(self):
         """Section names as the API lists them: file order, duplicates included."""
@@ -236,6 +251,10 @@ class Document:
         target = self.section(section) or self._append_section(section)
         spelled = quote_if_needed(value)
         entry = target.first_entry(key)
+        if entry is not None and target.lines.index(entry) > target.listing_end():
+            # Behind an empty key name the API would not list it: move it up.
+            target.lines.remove(entry)
+            entry = None
         if entry is None:
             target.lines.insert(self._insert_position(target), Line("%s=%s" % (key, spelled), self.newline))
             return
@@ -296,14 +315,18 @@ class Document:
                 self.sections[-1].lines.append(Line("", self.newline))
         section = Section(Line("[%s]" % name, self.newline))
         self.sections.append(section)
-        self._index = None
+        if self._index is not None:
+            self._index.setdefault(fold(name), []).append(section)
         return section
 
     def _insert_position(self, section):
         """After the last entry, or right after the header; the line before gets a line
-        ending if it was the file's unterminated last line."""
+        ending if it was the file's unterminated last line.
+
+        A key with an empty name (``=x``) ends the API's listing of the section's keys, so a
+        new key goes before such a line, where a program enumerating the section sees it."""
         position = 0
-        for i, line in enumerate(section.lines):
+        for i, line in enumerate(section.lines[:section.listing_end()]):
             if line.kind == "entry":
                 position = i + 1
         before = section.lines[position - 1] if position else section.header
@@ -379,6 +402,18 @@ def decode(data, codepage="cp1252"):
 def parse(data, codepage="cp1252"):
     """Parse MAPISVC.INF bytes into a Document (see the module docstring for the rules)."""
     text, encoding, bom = decode(data, codepage)
+    # One object per line and no reference cycles: Python's cyclic garbage collector would
+    # only walk them again and again, which on a 10 MB file doubled the parse time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _parse_lines(text, encoding, codepage, bom)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse_lines(text, encoding, codepage, bom):
     sections = [Section(None)]
     current = sections[0]
     for match in _LINE.finditer(text):

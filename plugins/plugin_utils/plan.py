@@ -43,7 +43,7 @@ class Plan:
     # -- primitives ----------------------------------------------------------------
     def set(self, section, key, text):
         before = self.doc.get(section, key)
-        if properties.same(key, before, text):
+        if properties.same(key, before, text) and self.doc.section(section).is_listed(key):
             return
         self._warn_duplicates(section)
         added = self.doc.section(section) is None

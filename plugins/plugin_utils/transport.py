@@ -11,9 +11,10 @@ whole or not at all, and must not overwrite a file that changed since it was rea
   file in the same folder and swaps it in with ``File.Replace`` (keeping a backup when asked).
   ``win_copy`` is not used for the target itself because it writes in place.
 - POSIX (golden images, Wine prefixes, tests): ``ansible.builtin.stat`` compares the SHA-1,
-  then the ``ansible.builtin.copy`` action writes a temporary file and renames it over the
-  target (atomic), with its own ``backup``. The check and the rename are two steps, so a
-  writer that slips in between them, within milliseconds, is not detected.
+  the new bytes go to the remote temporary folder, and the ``ansible.builtin.copy`` module
+  renames a copy over the target (atomic), with its own ``backup``. The check and the rename
+  are two steps, so a writer that slips in between them, within milliseconds, is not
+  detected.
 """
 
 from __future__ import annotations
@@ -187,21 +188,26 @@ class Remote:
         if current != sha1(original):
             return {"conflict": True}
 
+        # Send the bytes to the remote temporary folder and let the copy module move them
+        # into place (atomically, keeping the target's mode and owner). This is what the copy
+        # action does after its own stat; calling the module directly spares that second
+        # stat, since ours has just been made.
+        name = os.path.basename(path.replace("\\", "/")) or "MAPISVC.INF"
         local_dir = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
         try:
-            local = os.path.join(local_dir, os.path.basename(path.replace("\\", "/")) or "MAPISVC.INF")
+            local = os.path.join(local_dir, name)
             with open(local, "wb") as handle:
                 handle.write(data)
-            task = self.action._task.copy()
-            task.args = {"src": local, "dest": path, "backup": backup, "force": True}
-            task.diff = False  # the diff is ours; the copy action would read the file again
-            copy = self.action._shared_loader_obj.action_loader.get(
-                "ansible.builtin.copy", task=task, connection=self.action._connection,
-                play_context=self.action._play_context, loader=self.action._loader,
-                templar=self.action._templar, shared_loader_obj=self.action._shared_loader_obj)
-            result = copy.run(task_vars=self.task_vars)
+            shell = self.action._connection._shell
+            tmpdir = shell.tmpdir or self.action._make_tmp_path()
+            staged = self.action._transfer_file(local, shell.join_path(tmpdir, "mapisvc-source"))
+            self.action._fixup_perms2((tmpdir, staged))
         finally:
             shutil.rmtree(local_dir, ignore_errors=True)
+        result = self._module("ansible.builtin.copy", {
+            "src": staged, "dest": path, "backup": backup, "force": True,
+            "checksum": hashlib.sha1(data).hexdigest(), "_original_basename": name,
+        })
         if result.get("failed"):
             raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s"
                                     % (path, result.get("msg")), result=result)

@@ -10,11 +10,13 @@ What is fake, and kept small:
   target's files as bytes in memory and answers each module the way the real module answers
   (each answer says which real code it mirrors). It records every call, so the tests can say
   exactly which modules ran on the target, with which arguments.
-- ``FakeCopyAction`` replaces the ``ansible.builtin.copy`` action that the POSIX transport
-  obtains through ``_shared_loader_obj.action_loader.get``. It records the task args and
-  reads the local source file while it still exists (the plugin deletes it afterwards).
-- ``FakeConnection`` has only ``_shell.SHELL_FAMILY`` and ``_shell.tmpdir``: any other use of
-  the connection (raw commands, file transfers) raises AttributeError and fails the test.
+- ``FakeTarget.transfer_file`` and ``fixup_perms`` replace ``ActionBase._transfer_file`` and
+  ``_fixup_perms2``, which the POSIX transport uses to stage the new bytes in the remote
+  temporary folder for the copy module; the transfer reads the local file while it still
+  exists (the plugin deletes it afterwards).
+- ``FakeConnection`` has only ``_shell.SHELL_FAMILY``, ``_shell.tmpdir`` and
+  ``_shell.join_path``: any other use of the connection (raw commands) raises AttributeError
+  and fails the test.
 
 The option and return names used with the real modules are checked against those modules'
 own documentation in ``test_*_documented`` below, so the fakes cannot drift from them
@@ -55,6 +57,7 @@ WIN_SLURP = "ansible.windows.slurp"
 WIN_POWERSHELL = "ansible.windows.win_powershell"
 SLURP = "ansible.builtin.slurp"
 STAT = "ansible.builtin.stat"
+COPY = "ansible.builtin.copy"
 STAT_ARGS = {"get_checksum": True, "checksum_algorithm": "sha1", "get_mime": False, "get_attributes": False}
 
 DECLARED = {
@@ -120,8 +123,8 @@ class FakeTarget:
         self.folders = set(folders) if folders is not None else {self.pathmod.dirname(p) for p in self.files}
         self.calls = []          # (module name, module args) per module execution
         self.task_vars = []      # task_vars passed with each module execution
-        self.copies = []         # what each copy action run got (see FakeCopyAction)
-        self.copy_requests = []  # names asked of action_loader.get
+        self.copies = []         # what each copy module run got: args and the staged bytes
+        self.transfers = []      # (local path, remote path) per file transfer
         self.other_writer = []   # contents another writer puts in the file just before each write step
         self.write_error = None  # message of the .NET exception File.Replace throws
 
@@ -130,11 +133,11 @@ class FakeTarget:
         self.calls.append((module_name, dict(module_args)))
         self.task_vars.append(task_vars)
         handlers = {WIN_SLURP: self._win_slurp, WIN_POWERSHELL: self._win_powershell,
-                    SLURP: self._slurp, STAT: self._stat}
+                    SLURP: self._slurp, STAT: self._stat, COPY: self._copy}
         if module_name not in handlers:
             raise AssertionError("the plugin ran a module the fake target does not have: %s" % module_name)
         if module_name in (WIN_SLURP, WIN_POWERSHELL) and not self.windows or \
-                module_name in (SLURP, STAT) and self.windows:
+                module_name in (SLURP, STAT, COPY) and self.windows:
             raise AssertionError("%s run on a %s host" % (module_name, "Windows" if self.windows else "POSIX"))
         return handlers[module_name](module_args)
 
@@ -179,6 +182,36 @@ class FakeTarget:
         if path in self.folders:
             return {"changed": False, "stat": {"exists": True, "isreg": False, "isdir": True}}
         return {"changed": False, "stat": {"exists": False}}
+
+    # ActionBase._transfer_file(local_path, remote_path) -> remote_path
+    def transfer_file(self, local_path, remote_path):
+        with open(local_path, "rb") as handle:
+            self.files[remote_path] = handle.read()
+        self.transfers.append((local_path, remote_path))
+        return remote_path
+
+    # ActionBase._fixup_perms2(remote_paths): makes staged files readable by a become user.
+    def fixup_perms(self, remote_paths, *args, **kwargs):
+        assert all(path in self.files or path.endswith("ansible-tmp-1") for path in remote_paths)
+
+    def _copy(self, args):
+        # ansible.builtin.copy with a remote src (as the copy action calls it): fails with
+        # "Copied file does not match the expected checksum" when checksum disagrees, with
+        # "Destination directory %s does not exist" when dest's folder is missing; else moves the
+        # bytes into place atomically and returns changed, dest, checksum and backup_file.
+        staged = self.files.pop(args["src"])
+        self.copies.append({"args": dict(args), "data": staged})
+        if "checksum" in args and sha1(staged) != args["checksum"]:
+            return {"failed": True, "msg": "Copied file does not match the expected checksum. Transfer failed."}
+        dest = args["dest"]
+        if posixpath.dirname(dest) not in self.folders:
+            return {"failed": True, "msg": "Destination directory %s does not exist" % posixpath.dirname(dest)}
+        result = {"changed": self.files.get(dest) != staged, "dest": dest, "checksum": sha1(staged)}
+        if result["changed"] and args.get("backup") and dest in self.files:
+            result["backup_file"] = dest + BACKUP_SUFFIX
+            self.files[result["backup_file"]] = self.files[dest]
+        self.files[dest] = staged
+        return result
 
     def _win_powershell(self, args):
         # ansible.windows win_powershell running transport.REPLACE_SCRIPT: the module returns
@@ -235,49 +268,14 @@ class FakeTarget:
         return cls._ps_answer({}, changed=False, failed=True, error=[record])
 
 
-class FakeCopyAction:
-    """The ansible.builtin.copy action with a controller src and force: true: puts the bytes
-    of src at dest, keeps a backup when asked and dest existed; fails, like the copy module,
-    when dest's folder does not exist."""
-
-    def __init__(self, target, task, **kwargs):
-        self.target = target
-        self.task = task
-        self.kwargs = kwargs
-
-    def run(self, tmp=None, task_vars=None):
-        args = dict(self.task.args)
-        with open(args["src"], "rb") as handle:
-            data = handle.read()
-        self.target.copies.append({"args": args, "data": data, "diff": self.task.diff,
-                                   "check_mode": self.task.check_mode, "task_vars": task_vars})
-        dest = args["dest"]
-        if posixpath.dirname(dest) not in self.target.folders:
-            return {"failed": True, "msg": "Destination directory %s does not exist" % posixpath.dirname(dest)}
-        result = {"changed": self.target.files.get(dest) != data, "dest": dest, "checksum": sha1(data)}
-        if result["changed"] and args.get("backup") and dest in self.target.files:
-            result["backup_file"] = dest + BACKUP_SUFFIX
-            self.target.files[result["backup_file"]] = self.target.files[dest]
-        self.target.files[dest] = data
-        return result
-
-
-class FakeActionLoader:
-    def __init__(self, target):
-        self.target = target
-
-    def get(self, name, *args, **kwargs):
-        self.target.copy_requests.append(name)
-        return FakeCopyAction(self.target, **kwargs)
-
-
 class FakeConnection:
     """Only the shell facts the plugin may read."""
 
     def __init__(self, family):
         tmpdir = "C:\\Users\\ansible\\AppData\\Local\\Temp\\ansible-tmp-1" if family == "powershell" \
             else "/home/ansible/.ansible/tmp/ansible-tmp-1"
-        self._shell = SimpleNamespace(SHELL_FAMILY=family, tmpdir=tmpdir)
+        join = ntpath.join if family == "powershell" else posixpath.join
+        self._shell = SimpleNamespace(SHELL_FAMILY=family, tmpdir=tmpdir, join_path=join)
 
 
 def make_action(target, args, check_mode=False, diff=False):
@@ -290,10 +288,9 @@ def make_action(target, args, check_mode=False, diff=False):
     family = "powershell" if target.windows else "sh"
     action = ActionModule(task, FakeConnection(family), PlayContext(), loader, Templar(loader=loader),
                           shared_loader_obj=None)
-    # ansible-core 2.19's ActionBase.__init__ ignores its shared_loader_obj argument and uses
-    # ansible.plugins.loader, so the fake copy action is put in its place afterwards.
-    action._shared_loader_obj = SimpleNamespace(action_loader=FakeActionLoader(target))
     action._execute_module = target.execute_module
+    action._transfer_file = target.transfer_file
+    action._fixup_perms2 = target.fixup_perms
     return action
 
 
@@ -447,7 +444,7 @@ def test_missing_file_with_create_writes_a_new_file(family):
     if family == "powershell":
         assert target.calls == [read_call(family), replace_call(path, NEW_FILE.encode(), "")]
     else:
-        assert target.calls == [read_call(family), stat_call()]
+        assert [call[0] for call in target.calls] == [SLURP, STAT, COPY]
         assert [copy["args"]["dest"] for copy in target.copies] == [path]
     assert target.files == {path: NEW_FILE.encode()}
     assert result["changed"] is True
@@ -496,7 +493,7 @@ def test_check_mode_reports_the_change_without_writing(family, diff):
     target = target_with(family, BEFORE)
     result = run(target, check_mode=True, diff=diff, path=path, backup=True, **DECLARED)
     assert target.calls == [read_call(family)]
-    assert target.copy_requests == [] and target.copies == []
+    assert target.copies == [] and target.transfers == []
     assert target.files == {path: BEFORE.encode()}
     assert result["changed"] is True
     assert result["changes"] == EXPECTED_CHANGES
@@ -515,24 +512,25 @@ def test_posix_no_change_is_one_slurp_and_no_write():
     target = target_with("sh", AFTER)
     result = run(target, path=POSIX_PATH, **DECLARED)
     assert target.calls == [(SLURP, {"src": POSIX_PATH})]
-    assert target.copy_requests == []
+    assert target.transfers == []
     assert result["changed"] is False
 
 
 @pytest.mark.parametrize("backup", [False, True])
-def test_posix_change_is_slurp_stat_then_copy_action_with_a_local_temp_file(backup):
+def test_posix_change_is_slurp_stat_then_one_copy_module_run(backup):
     target = target_with("sh", BEFORE)
     result = run(target, diff=True, path=POSIX_PATH, backup=backup, **DECLARED)
-    assert target.calls == [(SLURP, {"src": POSIX_PATH}), stat_call()]
-    assert target.task_vars == [TASK_VARS, TASK_VARS]
-    assert target.copy_requests == ["ansible.builtin.copy"]
+    [(local, staged)] = target.transfers
+    assert staged == "/home/ansible/.ansible/tmp/ansible-tmp-1/mapisvc-source"
+    assert os.path.basename(local) == "MAPISVC.INF"
+    assert not os.path.exists(local) and not os.path.exists(os.path.dirname(local))  # cleaned up
+    assert target.calls == [(SLURP, {"src": POSIX_PATH}), stat_call(), (COPY, {
+        "src": staged, "dest": POSIX_PATH, "backup": backup, "force": True,
+        "checksum": sha1(AFTER.encode()), "_original_basename": "MAPISVC.INF"})]
+    assert target.task_vars == [TASK_VARS] * 3
     [copy] = target.copies
-    src = copy["args"]["src"]
-    assert copy["args"] == {"src": src, "dest": POSIX_PATH, "backup": backup, "force": True}
-    assert copy["data"] == AFTER.encode()  # the temp file held the new bytes
-    assert os.path.isabs(src) and os.path.basename(src) == "MAPISVC.INF"
-    assert not os.path.exists(src) and not os.path.exists(os.path.dirname(src))  # cleaned up
-    assert copy["diff"] is False and copy["check_mode"] is False and copy["task_vars"] is TASK_VARS
+    assert copy["data"] == AFTER.encode()  # the staged file held the new bytes
+    assert staged not in target.files
     assert target.files[POSIX_PATH] == AFTER.encode()
     assert result["changed"] is True
     assert result["changes"] == EXPECTED_CHANGES
@@ -548,7 +546,7 @@ def test_posix_stat_checksum_mismatch_rereads_and_reapplies():
     target = target_with("sh", BEFORE)
     target.other_writer = [OTHER.encode()]  # lands between our slurp and our stat
     result = run(target, path=POSIX_PATH, **DECLARED)
-    assert target.calls == [(SLURP, {"src": POSIX_PATH}), stat_call(), (SLURP, {"src": POSIX_PATH}), stat_call()]
+    assert [call[0] for call in target.calls] == [SLURP, STAT, SLURP, STAT, COPY]
     assert [copy["data"] for copy in target.copies] == [OTHER_AFTER.encode()]
     assert target.files[POSIX_PATH] == OTHER_AFTER.encode()
     assert result["changed"] is True
@@ -559,7 +557,7 @@ def test_posix_three_checksum_mismatches_fail_without_copy():
     target.other_writer = [OTHER.encode(), b"[Services]\r\n", b"[Services]\r\nX=1\r\n"]
     result = run(target, path=POSIX_PATH, **DECLARED)
     assert [call[0] for call in target.calls] == [SLURP, STAT] * 3
-    assert target.copy_requests == [] and target.copies == []
+    assert target.copies == [] and target.transfers == []
     assert result["failed"] is True and "changed on the target 3 times" in result["msg"]
     assert target.files == {POSIX_PATH: b"[Services]\r\nX=1\r\n"}
 
@@ -681,7 +679,8 @@ def test_stat_and_copy_options_and_returns_used_are_documented():
     assert {"exists", "checksum"} <= set(returns["stat"]["contains"])
     options, returns = docs(builtin("copy"))
     [copy] = target.copies
-    assert set(copy["args"]) <= set(options)
+    # _original_basename is the copy module's internal option, which the copy action passes too.
+    assert set(copy["args"]) - {"_original_basename"} <= set(options)
     assert "backup_file" in returns
 
 

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+"""Properties of the pure core on messy generated files (no Windows, no Wine needed)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, properties
+from strategies import files, files_with_declarations
+
+# About 10 s per test: generating a file with a declaration dominates the time.
+QUICK = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def apply(data, args, state="present", purge=False):
+    """Parse, apply one declared service, and return (document, plan, service)."""
+    doc = ini.parse(data)
+    service = declaration.from_args(args, doc.can_encode)
+    return doc, plan.apply(doc, [service], state=state, purge=purge), service
+
+
+def declared_values(service):
+    """(section, key) -> file text the declaration puts there (None: must be absent)."""
+    values = {(declaration.SERVICES, service.name): service.display_name}
+    if service.default_service is not None:
+        values[(declaration.DEFAULT_SERVICES, service.name)] = \
+            service.display_name if service.default_service else None
+    values.update({(service.name, key): text for key, text in service.section_entries().items()})
+    for linked in service.linked():
+        values.update({(linked.name, key): text for key, text in linked.entries.items()})
+    return values
+
+
+def everything_readable(doc):
+    """{(fold(section), fold(key)): value} for every name written anywhere in the file,
+    including keys that only an invisible copy has (they must stay unreadable)."""
+    values = {}
+    for section in doc.sections:
+        if section.header is None or not section.name:
+            continue
+        for line in section.entries():
+            values[(ini.fold(section.name), ini.fold(line.name))] = doc.get(section.name, line.name)
+    return values
+
+
+def sections_of(doc, service_name):
+    """Names (folded) of the service section and the sections its Providers=/Sections= list."""
+    names = {ini.fold(service_name)}
+    for key in declaration.LIST_KEYS:
+        text = doc.get(service_name, key) or ""
+        names |= {ini.fold(item.strip(ini.BLANKS)) for item in text.split(",") if item.strip(ini.BLANKS)}
+    return names
+
+
+@settings(QUICK, max_examples=300)
+@given(files())
+def test_parse_then_render_gives_back_the_same_bytes(data):
+    assert ini.parse(data).render() == data
+
+
+@QUICK
+@given(files_with_declarations(), st.booleans())
+def test_applying_twice_is_the_same_as_applying_once(case, purge):
+    data, args = case
+    doc, _, _ = apply(data, args, purge=purge)
+    once = doc.render()
+    again, second, _ = apply(once, args, purge=purge)
+    assert second.changes == []
+    assert again.render() == once
+
+
+@QUICK
+@given(files_with_declarations())
+def test_declared_values_read_back_and_other_values_are_kept(case):
+    data, args = case
+    before = everything_readable(ini.parse(data))
+    doc, _, service = apply(data, args)
+    written = ini.parse(doc.render())
+    declared = declared_values(service)
+    for (section, key), want in declared.items():
+        assert properties.same(key, written.get(section, key), want), (section, key)
+    owned = {(ini.fold(section), ini.fold(key)) for section, key in declared}
+    for (section, key), value in before.items():
+        if (section, key) not in owned:
+            assert written.get(section, key) == value, (section, key)
+
+
+@QUICK
+@given(files_with_declarations())
+def test_purge_keeps_values_outside_the_service_and_its_sections(case):
+    data, args = case
+    original = ini.parse(data)
+    before = everything_readable(original)
+    doc, _, service = apply(data, args, purge=True)
+    written = ini.parse(doc.render())
+    touched = sections_of(original, service.name) | {ini.fold(s.name) for s in service.linked()}
+    for (section, key), value in before.items():
+        if section in touched or (section, key) in {(ini.fold(s), ini.fold(service.name)) for s in declaration.GLOBAL_SECTIONS}:
+            continue
+        assert written.get(section, key) == value, (section, key)
+
+
+@QUICK
+@given(files_with_declarations())
+def test_absent_after_present_keeps_the_other_services_values(case):
+    data, args = case
+    original = ini.parse(data)
+    present, _, service = apply(data, args)
+    doc, _, _ = apply(present.render(), dict(args, state="absent"), state="absent")
+    written = ini.parse(doc.render())
+    # What the service owns: its own section, every section it lists or declares, and its
+    # entries in the global sections. Everything else must read as in the original file.
+    touched = sections_of(original, service.name) | sections_of(present, service.name) | \
+        {ini.fold(s.name) for s in service.linked()}
+    own_globals = {(ini.fold(s), ini.fold(service.name)) for s in declaration.GLOBAL_SECTIONS}
+    for (section, key), value in everything_readable(original).items():
+        if section in touched or (section, key) in own_globals:
+            continue
+        assert written.get(section, key) == value, (section, key)
+    assert written.get(declaration.SERVICES, service.name) is None
+    assert written.section(service.name) is None
