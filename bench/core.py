@@ -65,7 +65,7 @@ IMPLEMENTATIONS = [
 
 def best_of(fn, data, repetitions):
     times = []
-    for _ in range(repetitions):
+    for dummy in range(repetitions):
         start = time.perf_counter()
         fn(data)
         times.append(time.perf_counter() - start)
@@ -87,7 +87,7 @@ def best_without_gc(fn, data, repetitions):
 def phases(data, repetitions):
     """Best time of each step of our core: parse, declare and apply, render."""
     best = {"parse": float("inf"), "apply": float("inf"), "render": float("inf")}
-    for _ in range(repetitions):
+    for dummy in range(repetitions):
         start = time.perf_counter()
         doc = ini.parse(data)
         parsed = time.perf_counter()
@@ -120,7 +120,7 @@ def fidelity(original, output):
     before = original.decode("cp1252").splitlines(keepends=True)
     after = output.decode("cp1252").splitlines(keepends=True)
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
-    touched = sum(i2 - i1 for tag, i1, i2, _, _ in matcher.get_opcodes() if tag in ("replace", "delete"))
+    touched = sum(i2 - i1 for tag, i1, i2, dummy, dummy in matcher.get_opcodes() if tag in ("replace", "delete"))
     comments = sum(1 for line in before if line.lstrip().startswith(";"))
     return {
         "read back": all(doc.get(section, key) == value for section, key, value in EDITS),
@@ -147,8 +147,8 @@ def run(log):
             if timed is not None:
                 result["seconds"] = best_of(timed, data, repetitions)
                 outputs[label] = output
-            log("core %-6s %-14s %s %s" % (size_label, label,
-                                            "%.4f s" % result["seconds"] if result["seconds"] else "-", note))
+            seconds = "%.4f s" % result["seconds"] if result["seconds"] else "-"
+            log("core %-6s %-14s %s %s" % (size_label, label, seconds, note))
         entry["phases"] = phases(data, repetitions)
         entry["no gc"] = best_without_gc(ours, data, repetitions)
         log("core %-6s mapisvc core, phases %s; gc off %.4f s" % (

@@ -43,7 +43,7 @@ def seconds(value):
 
 
 def table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for dummy in headers) + "|"]
     lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
@@ -71,7 +71,7 @@ def environment():
 
 def core_section(report):
     sizes = list(report)
-    tools = [label for label, _ in core.IMPLEMENTATIONS]
+    tools = [label for label, dummy in core.IMPLEMENTATIONS]
     out = ["## Core: parse, declare one service, render", ""]
 
     rows = []
@@ -123,11 +123,11 @@ def core_section(report):
 
 def fleet_section(report):
     runs, traces, hosts = report["runs"], report["traces"], report["hosts"]
-    wall = {name: statistics.median(t for t, _ in times) for name, times in runs.items()}
-    cpu = {name: statistics.median(c for _, c in times) for name, times in runs.items()}
+    wall = {name: statistics.median(t for t, dummy in times) for name, times in runs.items()}
+    cpu = {name: statistics.median(c for dummy, c in times) for name, times in runs.items()}
     out = ["## Fleet: ansible-playbook against %d hosts" % hosts, ""]
-    rows = [[name, traces[name]["modules"], len(times), seconds(wall[name]), seconds(min(t for t, _ in times)),
-             ", ".join(seconds(t) for t, _ in times), seconds(cpu[name])] for name, times in runs.items()]
+    rows = [[name, traces[name]["modules"], len(times), seconds(wall[name]), seconds(min(t for t, dummy in times)),
+             ", ".join(seconds(t) for t, dummy in times), seconds(cpu[name])] for name, times in runs.items()]
     out += [table(["Run", "Module executions per host", "Runs", "Median wall (s)", "Best wall (s)",
                    "All runs, wall (s)", "Median CPU (s)"], rows), ""]
     out += ["Wall time is what a user waits for. CPU is the processor time of `ansible-playbook` "

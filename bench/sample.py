@@ -197,17 +197,17 @@ def _vendor(i):
 def _document(vendors):
     services = [(m[0], m[1]) for m in MICROSOFT]
     blocks = [_vendor(i) for i in range(vendors)]
-    services += [(name, display) for name, display, _ in blocks]
+    services += [(name, display) for name, display, dummy in blocks]
     lines = HEADER.splitlines()
     lines += ["[Services]"] + ["%s=%s" % s for s in services] + [""]
     lines += ["[Help File Mappings]", "MSEMS=Microsoft Exchange Server"]
-    lines += ["%s=C:\\Program Files\\%s\\help.chm" % (name, name.title()) for name, _, _ in blocks[::2]] + [""]
+    lines += ["%s=C:\\Program Files\\%s\\help.chm" % (name, name.title()) for name, dummy, dummy in blocks[::2]] + [""]
     lines += ["[Default Services]", "MSEMS=Microsoft Exchange Server", "CONTAB=Outlook Address Book", ""]
     for name, display, body, linked in MICROSOFT:
         lines += ["[%s]" % name] + body + [""]
         for section, entries in linked:
             lines += ["[%s]" % section] + entries + [""]
-    for _, _, body in blocks:
+    for dummy, dummy, body in blocks:
         lines += body
     return "\r\n".join(lines) + "\r\n"
 
@@ -215,7 +215,9 @@ def _document(vendors):
 def mapisvc_inf(target_bytes, ansi=True):
     """A MAPISVC.INF of about ``target_bytes`` bytes (cp1252, CRLF). With ``ansi=False``
     the non-ASCII text is spelled in ASCII (for tools that only read UTF-8)."""
-    size = lambda n: len(_document(n))  # noqa: E731 - characters = bytes in cp1252
+    def size(vendors):
+        return len(_document(vendors))  # characters = bytes in cp1252
+
     base, per_vendor = size(0), size(2) - size(1)
     vendors = max(1, round((target_bytes - base) / per_vendor))
     text = _document(vendors)

@@ -9,7 +9,6 @@ Windows folds more, so names that differ in non-ASCII case would test Wine, not 
 
 from __future__ import annotations
 
-import re
 import string
 
 from hypothesis import strategies as st
@@ -119,14 +118,14 @@ def files(draw, section_pool=(), key_pool=(), favourites=()):
     file_keys = draw(st.lists(names(list(key_pool) + KEY_NAMES), min_size=1, max_size=5))
     lines = []
     if not draw(st.integers(0, 3)):  # lines before any header, which Windows ignores
-        lines += [_line(draw, encoding, file_keys) for _ in range(draw(st.integers(1, 3)))]
-    for _ in range(draw(st.integers(0, 5))):
+        lines += [_line(draw, encoding, file_keys) for dummy in range(draw(st.integers(1, 3)))]
+    for dummy in range(draw(st.integers(0, 5))):
         name = _respell(draw, draw(st.sampled_from(file_sections)))
         b1, b2, b3, b4 = draw(paddings)
         lines.append("%s[%s%s%s]%s%s" % (b1, b2, name, b3, draw(TRAILERS), b4))
-        lines += [_line(draw, encoding, file_keys + [name]) for _ in range(draw(st.integers(0, 6)))]
+        lines += [_line(draw, encoding, file_keys + [name]) for dummy in range(draw(st.integers(0, 6)))]
     mode = draw(st.sampled_from(NEWLINES + ("mixed",)))
-    endings = [mode if mode != "mixed" else draw(st.sampled_from(NEWLINES)) for _ in lines]
+    endings = [mode if mode != "mixed" else draw(st.sampled_from(NEWLINES)) for dummy in lines]
     if lines and draw(st.booleans()):
         endings[-1] = ""  # no final newline
     text = "".join(line + eol for line, eol in zip(lines, endings))

@@ -15,7 +15,7 @@ description:
   - Declares a whole MAPI message service (its C([Services]) entry, its service section,
     its provider sections and linked sections, and their properties) and makes a
     C(MAPISVC.INF) file say exactly that, touching nothing else.
-  - The file is read the way Windows reads it (C(GetPrivateProfileString)): names match
+  - The file is read the way Windows reads it through C(GetPrivateProfileString). Names match
     case-insensitively, blanks around names and values are ignored, one pair of outer quotes
     is stripped, C(;) starts a comment only at the start of a line, and the first section and
     first key of a name win. Later duplicate sections are invisible to MAPI; the module edits

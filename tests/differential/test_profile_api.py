@@ -55,7 +55,8 @@ class Oracle:
             lines = ["%s\t%s\n" % query for query in queries]
             (folder / ("%d.ini.queries" % i)).write_bytes("".join(lines).encode("utf-8"))
             paths.append("Z:" + str(path).replace("/", "\\"))
-        done = subprocess.run(["wine", str(self.exe)] + paths, env=self.env, capture_output=True, timeout=600)
+        done = subprocess.run(["wine", str(self.exe)] + paths, env=self.env, capture_output=True, timeout=600,
+                              check=False)
         # split on "\n" only: splitlines() would also split inside values holding U+0085 or U+2028
         results = [json.loads(line) for line in done.stdout.decode("utf-8").split("\n") if line.strip()]
         if done.returncode != 0 or len(results) != len(items):
@@ -155,7 +156,7 @@ def check_batch(oracle, datas, make_queries):
         if problems:
             failures.append((len(data), data, problems))
     if failures:
-        _, data, problems = min(failures, key=lambda failure: failure[0])
+        dummy, data, problems = min(failures, key=lambda failure: failure[0])
         pytest.fail("%d of %d files read differently; the smallest:\n%r\n%s"
                     % (len(failures), len(items), data, "\n".join(problems[:10])))
 
@@ -241,7 +242,7 @@ def write_batch(batch):
 def check_written(oracle, batch, check):
     """Run the oracle on every original and written file; ``check`` lists the problems of one."""
     cases = write_batch(batch)
-    results = oracle.run([item for data, rendered, queries, _ in cases
+    results = oracle.run([item for data, rendered, queries, dummy in cases
                           for item in ((data, queries), (rendered, queries))])
     failures = []
     for i, (data, rendered, queries, declared) in enumerate(cases):
@@ -249,7 +250,7 @@ def check_written(oracle, batch, check):
         if problems:
             failures.append((len(data), data, rendered, problems))
     if failures:
-        _, data, rendered, problems = min(failures, key=lambda failure: failure[0])
+        dummy, data, rendered, problems = min(failures, key=lambda failure: failure[0])
         pytest.fail("%d of %d written files read back wrong; the smallest:\nbefore %r\nafter  %r\n%s"
                     % (len(failures), len(cases), data, rendered, "\n".join(problems[:10])))
 
@@ -270,7 +271,7 @@ def lookup_problems(rendered, queries, declared, before, after):
 
 
 def listing_problems(rendered, queries, declared, before, after):
-    listed = {ini.fold(section): {ini.fold(key) for key, _ in keys} for section, keys in normalise(after["listing"])}
+    listed = {ini.fold(section): {ini.fold(key) for key, dummy in keys} for section, keys in normalise(after["listing"])}
     return ["declared %r is missing from the API's key listing" % (pair,)
             for pair, want in declared.items()
             if want is not None and ini.fold(pair[1]) not in listed.get(ini.fold(pair[0]), ())]

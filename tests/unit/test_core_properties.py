@@ -63,9 +63,9 @@ def test_parse_then_render_gives_back_the_same_bytes(data):
 @given(files_with_declarations(), st.booleans())
 def test_applying_twice_is_the_same_as_applying_once(case, purge):
     data, args = case
-    doc, _, _ = apply(data, args, purge=purge)
+    doc, dummy, dummy = apply(data, args, purge=purge)
     once = doc.render()
-    again, second, _ = apply(once, args, purge=purge)
+    again, second, dummy = apply(once, args, purge=purge)
     assert second.changes == []
     assert again.render() == once
 
@@ -75,7 +75,7 @@ def test_applying_twice_is_the_same_as_applying_once(case, purge):
 def test_declared_values_read_back_and_other_values_are_kept(case):
     data, args = case
     before = everything_readable(ini.parse(data))
-    doc, _, service = apply(data, args)
+    doc, dummy, service = apply(data, args)
     written = ini.parse(doc.render())
     declared = declared_values(service)
     for (section, key), want in declared.items():
@@ -92,7 +92,7 @@ def test_purge_keeps_values_outside_the_service_and_its_sections(case):
     data, args = case
     original = ini.parse(data)
     before = everything_readable(original)
-    doc, _, service = apply(data, args, purge=True)
+    doc, dummy, service = apply(data, args, purge=True)
     written = ini.parse(doc.render())
     touched = sections_of(original, service.name) | {ini.fold(s.name) for s in service.linked()}
     for (section, key), value in before.items():
@@ -106,8 +106,8 @@ def test_purge_keeps_values_outside_the_service_and_its_sections(case):
 def test_absent_after_present_keeps_the_other_services_values(case):
     data, args = case
     original = ini.parse(data)
-    present, _, service = apply(data, args)
-    doc, _, _ = apply(present.render(), dict(args, state="absent"), state="absent")
+    present, dummy, service = apply(data, args)
+    doc, dummy, dummy = apply(present.render(), dict(args, state="absent"), state="absent")
     written = ini.parse(doc.render())
     # What the service owns: its own section, every section it lists or declares, and its
     # entries in the global sections. Everything else must read as in the original file.
