@@ -52,9 +52,10 @@ integration: venv collection
 sanity: venv
 	bash tests/sanity/run.sh
 
+# Sanity first, so the run ends with pytest's summary line.
 test: venv collection oracle
-	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/unit tests/differential tests/integration
 	bash tests/sanity/run.sh
+	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/unit tests/differential tests/integration
 
 bench: venv collection
 	$(BIN)/python bench/run.py

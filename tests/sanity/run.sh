@@ -7,6 +7,13 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 venv_bin="$root/.venv/bin"
 copy="$root/.tmp/sanity/ansible_collections/mapi/messaging"
 
+# ansible-test skips its shellcheck test when the program is missing; install it instead.
+if ! command -v shellcheck >/dev/null; then
+  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq shellcheck >/dev/null
+fi
+
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"
 # The pip version ansible-test bootstraps, read from the installed ansible-test.
