@@ -13,12 +13,13 @@ export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.tmp/ansible-remote
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv collection demo test unit integration differential sanity oracle bench clean
+.PHONY: help venv collection demo test unit integration differential sanity oracle bench compat clean
 
 help:
 	@echo "make demo          register a sample service in a sample MAPISVC.INF, twice"
 	@echo "make test          unit, property, differential (Wine), integration and sanity tests"
 	@echo "make bench         benchmarks; writes docs/performance.md"
+	@echo "make compat        unit and integration tests on the lowest supported ansible-core (2.16)"
 
 $(BIN)/ansible-playbook: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +57,17 @@ sanity: venv
 test: venv collection oracle
 	bash tests/sanity/run.sh
 	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/unit tests/differential tests/integration
+
+# The lowest ansible-core in meta/runtime.yml (2.16, from the ansible 9 package): unit and
+# integration suites in a venv of their own.
+COMPAT_216 := .tmp/compat-2.16
+$(COMPAT_216)/bin/pytest:
+	$(PYTHON) -m venv $(COMPAT_216)
+	$(COMPAT_216)/bin/pip install --quiet 'ansible==9.13.0' 'pytest==9.0.3' 'hypothesis==6.170.15'
+
+compat: collection $(COMPAT_216)/bin/pytest
+	$(COMPAT_216)/bin/ansible --version | head -n 1
+	$(COMPAT_216)/bin/pytest -q tests/unit tests/integration
 
 bench: venv collection
 	$(BIN)/python bench/run.py

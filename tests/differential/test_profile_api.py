@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, properties
+from expected import declared_values
 from strategies import files, files_with_declarations
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -210,18 +211,6 @@ def test_utf8_bom_is_refused():
 
 
 # -- writing --------------------------------------------------------------------------------
-
-def declared_values(service):
-    """(section, key) -> file text the declaration puts there (None: must be absent)."""
-    values = {(declaration.SERVICES, service.name): service.display_name}
-    if service.default_service is not None:
-        values[(declaration.DEFAULT_SERVICES, service.name)] = \
-            service.display_name if service.default_service else None
-    values.update({(service.name, key): text for key, text in service.section_entries().items()})
-    for linked in service.linked():
-        values.update({(linked.name, key): text for key, text in linked.entries.items()})
-    return values
-
 
 def folded(pair):
     return ini.fold(pair[0]), ini.fold(pair[1])

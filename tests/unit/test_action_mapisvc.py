@@ -301,7 +301,8 @@ def run(target, check_mode=False, diff=False, **args):
     try:
         result = action.run(task_vars=TASK_VARS)
     except AnsibleActionFail as e:
-        result = dict(e.result_contribution)
+        # result_contribution since ansible-core 2.19; result (with failed and msg) before.
+        result = dict(getattr(e, "result_contribution", None) or e.result)
     assert action._task.args == args, "the task's own args must not be changed"
     return result
 

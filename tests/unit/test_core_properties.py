@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, properties
+from expected import declared_values
 from strategies import files, files_with_declarations
 
 # About 10 s per test: generating a file with a declaration dominates the time.
@@ -18,18 +19,6 @@ def apply(data, args, state="present", purge=False):
     doc = ini.parse(data)
     service = declaration.from_args(args, doc.can_encode)
     return doc, plan.apply(doc, [service], state=state, purge=purge), service
-
-
-def declared_values(service):
-    """(section, key) -> file text the declaration puts there (None: must be absent)."""
-    values = {(declaration.SERVICES, service.name): service.display_name}
-    if service.default_service is not None:
-        values[(declaration.DEFAULT_SERVICES, service.name)] = \
-            service.display_name if service.default_service else None
-    values.update({(service.name, key): text for key, text in service.section_entries().items()})
-    for linked in service.linked():
-        values.update({(linked.name, key): text for key, text in linked.entries.items()})
-    return values
 
 
 def everything_readable(doc):
