@@ -46,7 +46,7 @@ class ActionModule(ActionBase):
 
         remote = transport.Remote(self, task_vars)
         try:
-            for attempt in range(1, ATTEMPTS + 1):
+            for dummy in range(ATTEMPTS):
                 # Nothing to remove from a missing file, so absent tolerates it like create.
                 original = remote.read(args["path"], args["create"] or args["state"] == "absent")
                 try:
@@ -54,6 +54,7 @@ class ActionModule(ActionBase):
                 except ini.IniError as e:
                     raise AnsibleActionFail("path: %s: %s" % (args["path"], e))
                 services = self._declare(args, fragment, doc.can_encode)
+                before = doc.text() if self._task.diff else None
                 applied = plan.apply(doc, services, args["state"], args["purge"])
                 rendered = doc.render()
                 changed = rendered != (original or b"") or (original is None and bool(applied.changes))
@@ -85,8 +86,7 @@ class ActionModule(ActionBase):
         if self._task.diff and changed:
             result["diff"] = dict(
                 before_header=args["path"], after_header=args["path"],
-                before=ini.decode(original, args["codepage"])[0] if original else "",
-                after=doc.text())
+                before=before, after=doc.text())
         return result
 
     def _declare(self, args, fragment, can_encode):
