@@ -32,7 +32,8 @@ description:
     back whole or not at all. On Windows one C(ansible.windows.win_powershell) call checks that
     the file still has the content that was read, writes a temporary file in the same folder
     and swaps it in with C(File.Replace). On POSIX targets C(ansible.builtin.stat) makes that
-    check and the C(ansible.builtin.copy) action renames a temporary file over the target.
+    check, the new bytes go to the remote temporary folder and the C(ansible.builtin.copy)
+    module renames a copy of them over the target.
     If the file changed in between, it is read again and the declaration re-applied (three
     attempts), never silently overwritten.
   - Bad input fails before anything is written, with every problem listed by its field and
@@ -53,7 +54,7 @@ options:
       - For Office 2002-2010 MSI installs it is next to C(msmapi32.dll) in
         C(<Common Files>\System\MSMAPI\<LCID>\) (C(Program Files (x86)) for 32-bit Office on
         64-bit Windows). Other copies can exist (system directory, Click-to-Run virtual file
-        system); the C(mapi.messaging.message_service) role finds them all.
+        system); update every copy MAPI may read.
     type: str
     required: true
     aliases: [dest]

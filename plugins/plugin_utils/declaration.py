@@ -250,7 +250,7 @@ def from_fragment(fragment, allow_secrets=False, can_encode=lambda text: True, o
                 lists[list_key] = None
                 continue
             declared = []
-            for item in [i.strip(BLANKS) for i in text.split(",") if i.strip(BLANKS)]:
+            for item in properties.SECTION_LIST.names(text):
                 section = fragment.section(item)
                 if section is None:
                     checker.add("%s %s=" % (where, list_key), "names [%s], which the fragment "

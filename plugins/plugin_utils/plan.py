@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import (
     DEFAULT_SERVICES, GLOBAL_SECTIONS, HELP_FILE_MAPPINGS, LIST_KEYS, SERVICES)
-from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
+from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
 
 
 class Change:
@@ -46,10 +46,8 @@ class Plan:
         if properties.same(key, before, text) and self.doc.section(section).is_listed(key):
             return
         self._warn_duplicates(section)
-        added = self.doc.section(section) is None
+        self.ensure_section(section)
         self.doc.set(section, key, text)
-        if added:
-            self.changes.append(Change(section, None, None, {}))
         self.changes.append(Change(section, key, before, text))
 
     def delete(self, section, key):
@@ -79,15 +77,13 @@ class Plan:
             self._warned.add(fold(section))
             self.warnings.append(
                 "[%s] occurs %d times; Windows reads only the first, so only the first was "
-                "edited. Remove the later copies (mapisvc_info lists them)" % (copies[0].name, len(copies)))
+                "edited. Remove the later copies" % (copies[0].name, len(copies)))
 
     # -- reading the file's links --------------------------------------------------
     def listed(self, service, list_key):
         """Section names in a service section's Providers= or Sections= entry."""
         text = self.doc.get(service, list_key)
-        if not text:
-            return []
-        return [item.strip(BLANKS) for item in text.split(",") if item.strip(BLANKS)]
+        return properties.SECTION_LIST.names(text) if text else []
 
     def referenced_by_others(self, service):
         """fold(section) -> name of another service that uses the section."""

@@ -119,6 +119,10 @@ class SectionListKind(ListKind):
 
     name = "section list"
 
+    def names(self, text):
+        """The section names the entry lists, as written (empty items dropped)."""
+        return [item for item in _items(text, ",") if item]
+
     def canonical(self, text):
         return tuple(fold(item) for item in _items(text, ","))
 

@@ -59,6 +59,16 @@ def test_applying_twice_is_the_same_as_applying_once(case, purge):
     assert again.render() == once
 
 
+def assert_unchanged_outside(before, written, sections, service):
+    """Every value ``before`` held reads the same in ``written``, except in ``sections``
+    (folded names) and the service's own entries in the global sections."""
+    own_globals = {(ini.fold(s), ini.fold(service.name)) for s in declaration.GLOBAL_SECTIONS}
+    for (section, key), value in before.items():
+        if section in sections or (section, key) in own_globals:
+            continue
+        assert written.get(section, key) == value, (section, key)
+
+
 @QUICK
 @given(files_with_declarations())
 def test_declared_values_read_back_and_other_values_are_kept(case):
@@ -84,10 +94,7 @@ def test_purge_keeps_values_outside_the_service_and_its_sections(case):
     doc, dummy, service = apply(data, args, purge=True)
     written = ini.parse(doc.render())
     touched = sections_of(original, service.name) | {ini.fold(s.name) for s in service.linked()}
-    for (section, key), value in before.items():
-        if section in touched or (section, key) in {(ini.fold(s), ini.fold(service.name)) for s in declaration.GLOBAL_SECTIONS}:
-            continue
-        assert written.get(section, key) == value, (section, key)
+    assert_unchanged_outside(before, written, touched, service)
 
 
 @QUICK
@@ -102,10 +109,6 @@ def test_absent_after_present_keeps_the_other_services_values(case):
     # entries in the global sections. Everything else must read as in the original file.
     touched = sections_of(original, service.name) | sections_of(present, service.name) | \
         {ini.fold(s.name) for s in service.linked()}
-    own_globals = {(ini.fold(s), ini.fold(service.name)) for s in declaration.GLOBAL_SECTIONS}
-    for (section, key), value in everything_readable(original).items():
-        if section in touched or (section, key) in own_globals:
-            continue
-        assert written.get(section, key) == value, (section, key)
+    assert_unchanged_outside(everything_readable(original), written, touched, service)
     assert written.get(declaration.SERVICES, service.name) is None
     assert written.section(service.name) is None
