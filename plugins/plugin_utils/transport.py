@@ -28,7 +28,7 @@ import tempfile
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 
-REPLACE_SCRIPT = r"""
+REPLACE_SCRIPT = r"""# mapi.messaging: replace
 [CmdletBinding()]
 param (
     [Parameter(Mandatory = $true)][string]$Path,
