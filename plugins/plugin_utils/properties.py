@@ -176,25 +176,34 @@ class LongKind(Kind):
         return text.upper()
 
 
+def dll_problem(text):
+    """Why MAPI cannot load the DLL ``text`` names: ("period" or "suffix", message), or None.
+
+    MAPI inserts ``32`` before the first period of the name (``contoso.dll`` loads
+    ``contoso32.dll``), so the name must not carry the suffix and a full path must have no
+    other period."""
+    leaf = re.split(r"[\\/]", text)[-1]
+    folder = text[:len(text) - len(leaf)]
+    if text.count(".") != 1 or "." not in leaf:
+        return ("period", "%s: MAPI inserts '32' before the first period, so the name needs exactly one "
+                          "period, in the file name (install to a folder without periods)" % shown(text))
+    stem, extension = leaf.split(".")
+    if stem.lower().endswith("32"):
+        return ("suffix", "%s already ends in '32', and MAPI adds '32' itself (it would load %s32.%s); write %s"
+                          % (shown(text), stem, extension, shown(folder + stem[:-2] + "." + extension)))
+    return None
+
+
 class DllKind(Kind):
-    """A provider or service DLL. MAPI inserts ``32`` before the first period of the name
-    (``contoso.dll`` loads ``contoso32.dll``), so the name must not carry the suffix and a
-    full path must have no other period."""
+    """A provider or service DLL, named without the ``32`` MAPI adds (see ``dll_problem``)."""
 
     name = "dll"
 
     def render(self, value):
         text = _ensure_text(value, "give the DLL name or full path without the 32 suffix")
-        folder, leaf = text[:len(text) - len(re.split(r"[\\/]", text)[-1])], re.split(r"[\\/]", text)[-1]
-        if text.count(".") != 1 or "." not in leaf:
-            raise PropertyError(
-                "%s: MAPI inserts '32' before the first period, so the name needs exactly one "
-                "period, in the file name (install to a folder without periods)" % shown(text))
-        stem, extension = leaf.split(".")
-        if stem.lower().endswith("32"):
-            raise PropertyError(
-                "%s already ends in '32', and MAPI adds '32' itself (it would load %s32.%s); write %s"
-                % (shown(text), stem, extension, shown(folder + stem[:-2] + "." + extension)))
+        problem = dll_problem(text)
+        if problem:
+            raise PropertyError(problem[1])
         return text
 
 

@@ -3,8 +3,12 @@
 """Moving MAPISVC.INF bytes to and from the target with the standard modules.
 
 Reading is one ``slurp`` (``ansible.windows.slurp`` on PowerShell hosts,
-``ansible.builtin.slurp`` elsewhere). Writing happens only when the bytes change and must be
-whole or not at all, and must not overwrite a file that changed since it was read:
+``ansible.builtin.slurp`` elsewhere). Reading several files (``read_all``, for
+``mapisvc_info``) is one ``ansible.windows.win_powershell`` call running ``READ_SCRIPT`` on
+Windows, where every module execution costs a WinRM/PSRP round trip, and one
+``ansible.builtin.slurp`` per file on POSIX targets. Writing happens only when the bytes
+change and must be whole or not at all, and must not overwrite a file that changed since it
+was read:
 
 - Windows: one ``ansible.windows.win_powershell`` call runs ``REPLACE_SCRIPT``, which checks
   the file's SHA-1 against the bytes that were read, writes the new bytes to a temporary
@@ -89,6 +93,37 @@ $Ansible.Result = @{ conflict = $false; sha1 = (Get-FileSha1 $Path); backup_file
 """
 
 
+READ_SCRIPT = r"""# mapi.messaging: read
+[CmdletBinding(SupportsShouldProcess)]
+param (
+    [Parameter(Mandatory = $true)][string[]]$Paths
+)
+# Read every path in one module execution, changing nothing. Per path: whether it exists,
+# whether it is a folder, its bytes (base64) and, if reading failed, the error message.
+# SupportsShouldProcess: win_powershell skips scripts without it in check mode, and reading
+# is safe in check mode.
+$ErrorActionPreference = 'Stop'
+$Ansible.Changed = $false
+$files = foreach ($path in $Paths) {
+    $entry = @{ path = $path; exists = $false; is_directory = $false; content = $null; error = $null }
+    try {
+        if ([System.IO.Directory]::Exists($path)) {
+            $entry.exists = $true
+            $entry.is_directory = $true
+        }
+        elseif ([System.IO.File]::Exists($path)) {
+            $entry.exists = $true
+            $entry.content = [System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes($path))
+        }
+    }
+    catch {
+        $entry.error = $_.Exception.Message
+    }
+    $entry
+}
+$Ansible.Result = @{ files = @($files) }
+"""
+
 # How the slurp modules say that src is missing or a folder: ansible.builtin.slurp "File not
 # found: X" / "Source is a directory and must be a file: X", ansible.windows.slurp "Path X is
 # not found" / "Path X is a directory" (compared lower-cased).
@@ -143,6 +178,32 @@ class Remote:
                                     "to its DLL, see the module documentation) or set create: true to "
                                     "create it" % path)
         raise AnsibleActionFail("path: cannot read %s: %s" % (path, msg), result=result)
+
+    def read_all(self, paths):
+        """Each file's bytes, or None where it does not exist, in the order of ``paths``.
+
+        A folder or a file that cannot be read fails the task, naming the path."""
+        if not self.windows or len(paths) == 1:
+            return [self.read(path, missing_ok=True) for path in paths]
+        result = self._module("ansible.windows.win_powershell", {
+            "script": READ_SCRIPT, "parameters": {"Paths": list(paths)}})
+        if result.get("failed"):
+            errors = [_error_message(error) for error in result.get("error") or []]
+            said = "; ".join(errors) or result.get("msg", "unknown error")
+            raise AnsibleActionFail("path: reading %s failed: %s" % (", ".join(paths), said), result=result)
+        answers = (result.get("result") or {}).get("files") if isinstance(result.get("result"), dict) else None
+        if not isinstance(answers, list) or len(answers) != len(paths):
+            raise AnsibleActionFail("path: unexpected answer from win_powershell while reading %s: %r"
+                                    % (", ".join(paths), result.get("result")))
+        contents = []
+        for path, answer in zip(paths, answers):
+            if answer.get("error"):
+                raise AnsibleActionFail("path: cannot read %s: %s" % (path, answer["error"]))
+            if answer.get("is_directory"):
+                raise AnsibleActionFail("path: %s is a directory; give the full path of the MAPISVC.INF "
+                                        "file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF" % path)
+            contents.append(base64.b64decode(answer["content"]) if answer.get("exists") else None)
+        return contents
 
     def replace(self, path, original, data, backup):
         """Write ``data`` if the file still holds ``original`` (None: still missing).

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for mapi.messaging.mapisvc_info: read MAPISVC.INF files, report what MAPI sees.
+
+The target only reads: all paths in one ``win_powershell`` call on Windows (one ``slurp``
+for a single path), one ``slurp`` per path on POSIX targets (see
+``plugin_utils/transport.py``). Everything else happens here on the controller in
+``plugin_utils/findings.py``. Nothing on the target changes, so check mode runs the same.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mapi.messaging.plugins.modules.mapisvc_info import ARGUMENT_SPEC
+from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, transport
+
+
+def paths_of(value):
+    """The ``path`` option as a list: one string or a list of strings, none empty.
+
+    The option is ``raw`` because Ansible's ``list`` type splits a string on commas, and a
+    Windows path may hold a comma."""
+    paths = [value] if isinstance(value, str) else value
+    if not isinstance(paths, list) or not paths:
+        raise AnsibleActionFail("path: give the full path of a MAPISVC.INF file, or a non-empty list "
+                                "of such paths")
+    for i, path in enumerate(paths):
+        if not isinstance(path, str) or not path.strip():
+            raise AnsibleActionFail("path[%d]: %r is not a path; give each file's full path as a "
+                                    "string" % (i, path))
+    return [str(path) for path in paths]
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = True
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+        paths = paths_of(args["path"])
+        try:
+            codecs.lookup(args["codepage"])
+        except LookupError:
+            raise AnsibleActionFail("codepage: %r is not a code page Python knows; give the target's "
+                                    "ANSI code page, e.g. cp1252 (Western), cp1250, cp932" % args["codepage"])
+        remote = transport.Remote(self, task_vars)
+        try:
+            contents = remote.read_all(paths)
+        finally:
+            self._remove_tmp_path(self._connection._shell.tmpdir)
+        files = [findings.report(path, data, args["codepage"]) for path, data in zip(paths, contents)]
+        result.update(changed=False, files=files, **findings.summary(files))
+        return result

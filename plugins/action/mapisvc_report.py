@@ -1,0 +1,101 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin for mapi.messaging.mapisvc_report: write the fleet report on the controller.
+
+The report is about many hosts, so it is written once, here, and never on a target: the
+plugin needs no connection. The pure core (``plugin_utils/report.py``) builds and renders;
+this edge checks the options, writes each file atomically (a temporary file in the same
+folder, then a rename), and in check mode writes nothing and says what it would write.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import tempfile
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import report
+
+ARGUMENT_SPEC = dict(
+    dest=dict(type="path", required=True),
+    results=dict(type="dict", required=True),
+    desired=dict(type="raw"),
+    formats=dict(type="list", elements="str", default=["html", "csv", "json"],
+                 choices=["html", "csv", "json"]),
+    basename=dict(type="str", default="mapisvc-report"),
+    title=dict(type="str"),
+)
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+        if os.sep in args["basename"] or not args["basename"].strip():
+            raise AnsibleActionFail("basename: %r must be a file name without a folder; put the folder in dest"
+                                    % args["basename"])
+        generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        try:
+            data = report.build(args["results"], args["desired"], generated=generated, title=args["title"])
+        except report.ReportError as e:
+            raise AnsibleActionFail(str(e))
+
+        dest = args["dest"]
+        if os.path.exists(dest) and not os.path.isdir(dest):
+            raise AnsibleActionFail("dest: %s exists and is not a folder; give a folder for the report files" % dest)
+        files, changed = {}, False
+        for fmt in args["formats"]:
+            path = os.path.join(dest, "%s.%s" % (args["basename"], fmt))
+            text = report.RENDERERS[fmt](data).encode("utf-8")
+            files[fmt] = path
+            if _same_content(path, text):
+                continue
+            changed = True
+            if not self._task.check_mode:
+                _write(path, text)
+
+        summary = data["summary"]
+        verb = "would write" if self._task.check_mode else "wrote"
+        result.update(
+            changed=changed,
+            files=files,
+            summary=summary,
+            stragglers=[row["host"] for row in data["stragglers"]],
+            msg="%s %s: %d hosts, %d reached, %d unreachable, %d failed, %d with error findings%s"
+                % (verb, ", ".join(sorted(files.values())), summary["hosts"], summary["reached"],
+                   summary["unreachable"], summary["failed"], summary["with_errors"],
+                   "" if summary["drifted"] is None else ", %d drifted" % summary["drifted"]),
+        )
+        return result
+
+
+def _same_content(path, data):
+    try:
+        with open(path, "rb") as handle:
+            return handle.read() == data
+    except OSError:
+        return False
+
+
+def _write(path, data):
+    folder = os.path.dirname(path) or "."
+    try:
+        os.makedirs(folder, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=".mapisvc-report-", dir=folder)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(data)
+            os.chmod(temporary, 0o644)
+            os.replace(temporary, path)
+        except BaseException:
+            os.unlink(temporary)
+            raise
+    except OSError as e:
+        raise AnsibleActionFail("dest: cannot write %s: %s; give a folder the controller user can write" % (path, e))

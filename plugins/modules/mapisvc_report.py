@@ -1,0 +1,201 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+---
+module: mapisvc_report
+short_description: Write a fleet report (HTML, CSV, JSON) of what mapisvc_info found on each host
+version_added: 0.1.0
+description:
+  - Adds up, per message service, what M(mapi.messaging.mapisvc_info) found on every host of an
+    audit, and writes one self-contained HTML report (inline CSS and inline SVG charts, no
+    scripts, nothing fetched from the network) plus the same data as CSV and JSON.
+  - Per service, how many hosts have it, its display names, the DLL paths and property values
+    in use with the hosts using each; the hosts with findings grouped by finding code; the
+    hosts that were unreachable or failed (stragglers); and, when O(desired) is given, every
+    difference from that declared state.
+  - Runs on the controller only and writes the files there, never on a target. The playbook
+    C(mapi.messaging.audit) collects the results and calls it once; see C(docs/audit.md).
+  - Each file is written to a temporary file in O(dest) and renamed over the old one. A file
+    whose content is unchanged is not rewritten. The report carries the time it was made, so
+    a new report normally changes every file.
+author:
+  - mapi.messaging maintainers (@mapi-messaging)
+options:
+  dest:
+    description:
+      - Folder on the controller for the report files; created when missing.
+    type: path
+    required: true
+  results:
+    description:
+      - One record per inventory host, keyed by host name.
+      - 'C({status: ok, files: <files returned by mapisvc_info>}) for a host that was read.'
+      - 'C({status: failed, task: <task name>, message: <why>}) for a host where a task failed.'
+      - 'C({status: unreachable, message: <why>}) for a host Ansible could not reach; a null
+        record counts as unreachable too.'
+    type: dict
+    required: true
+  desired:
+    description:
+      - The declared state to compare every host with, one dictionary or a list of them, with
+        the options of M(mapi.messaging.mapisvc) that say what the file holds, C(service),
+        C(display_name), C(default_service), C(properties), C(providers), C(sections) and
+        C(state).
+      - Options that say how to write (path, backup, create, codepage, purge, src,
+        allow_secrets) are accepted and ignored, so the arguments of a mapisvc task can be reused.
+      - Values are compared by meaning, as M(mapi.messaging.mapisvc) compares them (flag lists as
+        sets, hex case-insensitively). Keys and sections not declared are not drift.
+    type: raw
+  formats:
+    description: Which files to write.
+    type: list
+    elements: str
+    choices: [html, csv, json]
+    default: [html, csv, json]
+  basename:
+    description: File name of the report files without extension.
+    type: str
+    default: mapisvc-report
+  title:
+    description: Title of the HTML report.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    description: Writes nothing; reports the files it would write and whether they would change.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: all
+    description: Runs on the controller; the targets are not contacted.
+notes:
+  - The CSV file is tidy, one fact per row; column C(record) says which kind (V(host), V(file),
+    V(service), V(property), V(finding), V(drift)). Cells that a spreadsheet would run as a
+    formula get a leading C(').
+seealso:
+  - module: mapi.messaging.mapisvc_info
+  - module: mapi.messaging.mapisvc
+"""
+
+EXAMPLES = r"""
+- name: Write the fleet report from what every host returned
+  mapi.messaging.mapisvc_report:
+    dest: /srv/reports/mapisvc
+    results: "{{ dict(audited | zip(audited | map('extract', hostvars, 'mapisvc_audit'))) }}"
+  vars:
+    audited: "{{ groups['workstations'] }}"
+
+- name: Compare with the state the rollout declares
+  mapi.messaging.mapisvc_report:
+    dest: /srv/reports/mapisvc
+    results: "{{ audit_results }}"
+    desired:
+      service: CONTOSO
+      display_name: Contoso Connector
+      properties:
+        PR_SERVICE_DLL_NAME: 'C:\Program Files\Contoso\contoso.dll'
+      providers:
+        - name: CONTOSO_AB
+          properties:
+            PR_RESOURCE_TYPE: MAPI_AB_PROVIDER
+"""
+
+RETURN = r"""
+files:
+  description: The report files, by format (written, or in check mode that would be written).
+  returned: always
+  type: dict
+  sample:
+    html: /srv/reports/mapisvc/mapisvc-report.html
+    csv: /srv/reports/mapisvc/mapisvc-report.csv
+    json: /srv/reports/mapisvc/mapisvc-report.json
+summary:
+  description: The counts at the top of the report.
+  returned: always
+  type: dict
+  contains:
+    hosts:
+      description: Hosts in O(results).
+      type: int
+    reached:
+      description: Hosts that were read.
+      type: int
+    unreachable:
+      description: Hosts Ansible could not reach.
+      type: int
+    failed:
+      description: Hosts where a task failed.
+      type: int
+    without_file:
+      description: Reached hosts where none of the audited paths exists.
+      type: int
+    with_errors:
+      description: Reached hosts with at least one error finding.
+      type: int
+    with_warnings:
+      description: Reached hosts with at least one warning finding.
+      type: int
+    drifted:
+      description: Reached hosts that differ from O(desired); null without O(desired).
+      type: int
+    services:
+      description: Distinct services found.
+      type: int
+    findings:
+      description: Findings by severity (keys C(error), C(warning)), over all hosts.
+      type: dict
+  sample:
+    hosts: 30
+    reached: 28
+    unreachable: 1
+    failed: 1
+    without_file: 2
+    with_errors: 5
+    with_warnings: 7
+    drifted: null
+    services: 6
+    findings: {error: 9, warning: 12}
+stragglers:
+  description: Hosts that were unreachable or failed, to re-run later.
+  returned: always
+  type: list
+  elements: str
+  sample: [ws0042, ws0117]
+msg:
+  description: A one-line summary.
+  returned: always
+  type: str
+  sample: "wrote /srv/reports/mapisvc/mapisvc-report.html, ...: 30 hosts, 28 reached, 1 unreachable, 1 failed, 5 with error findings"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+
+def main():
+    # The work is done by the action plugin of the same name on the controller; this file
+    # documents the options and only runs if that plugin was bypassed.
+    module = AnsibleModule(
+        argument_spec=dict(
+            dest=dict(type="path", required=True),
+            results=dict(type="dict", required=True),
+            desired=dict(type="raw"),
+            formats=dict(type="list", elements="str", default=["html", "csv", "json"],
+                         choices=["html", "csv", "json"]),
+            basename=dict(type="str", default="mapisvc-report"),
+            title=dict(type="str"),
+        ),
+        supports_check_mode=True,
+    )
+    module.fail_json(msg="mapi.messaging.mapisvc_report runs through its action plugin on the controller; "
+                         "call it as a task (mapi.messaging.mapisvc_report), not as a raw module")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,396 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The default Outlook profile: the PRF file Outlook imports, and which users get what.
+
+A pure core, no I/O. ``settings`` checks the role's ``message_service_profile`` option, fills
+in its defaults and renders the PRF text; ``plan_users`` decides from registry reads which
+logged-on users get ``ImportPRF`` set now, which are left alone because they already have an
+Outlook profile, and which are left to Active Setup; ``withdrawals`` decides on removal
+which users' ``ImportPRF`` names our PRF.
+
+The PRF format (an INI file): ``[General]`` with ``Custom=1``, ``ProfileName``,
+``DefaultProfile``, ``OverwriteProfile``, ``ModifyDefaultProfileIfPresent``, ``BackupProfile``;
+``[Service List]`` with ``ServiceN=<friendly name>``; ``[ServiceN]`` with the values; and a
+mapping section named after the friendly name with ``ServiceName=<[Services] key>`` and one
+``Key=PT_TYPE,0xNNNN`` line per value (Microsoft Office Resource Kit, "Customizing a PRF
+File", 2004; "Customize Outlook profiles by using an Outlook Profile (PRF) file", Office
+2007/2010 resource kits, cc179062; KB 308300).
+
+Encoding: the PRF is written as printable ASCII with CRLF and no BOM. Outlook reads PRF files
+as INI files; an INI file without a UTF-16LE BOM is read in the ANSI code page of the machine,
+which differs between hosts, and a UTF-8 BOM corrupts the first line. ASCII text is the same
+bytes in every ANSI code page, so every name and value is restricted to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+PROPERTY_TYPES = ("PT_STRING8", "PT_UNICODE", "PT_LONG", "PT_BOOLEAN")
+OVERWRITE = {"no": "No", "yes": "Yes", "append": "Append"}
+
+# Names that become INI section names, values and registry key names: letters, digits and
+# a few punctuation characters; no brackets, '=', ';', quotes or backslashes.
+DISPLAY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._()&+,'-]{0,63}$")
+PROPERTY_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,63}$")
+SERVICE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_ .-]{0,63}$")
+PROPERTY_ID = re.compile(r"^(?:0[xX])?([0-9A-Fa-f]{4})$")
+LONG_TEXT = re.compile(r"^(?:0[xX][0-9A-Fa-f]{1,8}|[0-9]{1,10})$")
+COMPONENT_ID = re.compile(r"^[A-Za-z0-9{}._-]{1,128}$")
+ACTIVE_SETUP_VERSION = re.compile(r"^[0-9]{1,5}(?:,[0-9]{1,5}){0,3}$")
+OFFICE_VERSION = re.compile(r"^([0-9]{1,2})\.0$")
+WINDOWS_PATH = re.compile(r'^[A-Za-z]:\\[^"\r\n\t<>|?*]*$')
+USER_SID = re.compile(r"^S-1-5-21-[0-9]+(?:-[0-9]+)*$")
+
+# Keys the mapping section or [ServiceN] already use, so a property cannot take them.
+RESERVED_KEYS = ("ServiceName", "UniqueService", "MDBGUID", "SectionGUID", "AccountType")
+
+PROFILES_KEY = "Software\\Microsoft\\Office\\{version}\\Outlook\\Profiles"
+# Outlook before 2013 (15.0) kept profiles here; a user with profiles only here still has
+# one as far as this role is concerned.
+LEGACY_PROFILES_KEY = "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
+SETUP_KEY = "Software\\Microsoft\\Office\\{version}\\Outlook\\Setup"
+ACTIVE_SETUP_KEY = "SOFTWARE\\Microsoft\\Active Setup\\Installed Components"
+SCRIPT_NAME = "message_service_profile.ps1"
+# Windows' own Active Setup components spell the system directory this way (REG_EXPAND_SZ).
+POWERSHELL = "%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe"
+
+ASCII_PRINTABLE = re.compile(r"^[\x20-\x7e]*$")
+
+
+class ProfileError(ValueError):
+    """The profile option cannot be turned into a PRF; the message names each field."""
+
+    def __init__(self, problems):
+        self.problems = list(problems)
+        super().__init__("; ".join(self.problems))
+
+
+def _field(problems, field, value, pattern, what):
+    if not isinstance(value, str) or isinstance(value, bool) or not pattern.match(value):
+        problems.append("%s: %r is not %s" % (field, value, what))
+        return False
+    return True
+
+
+def _text_value(problems, field, value):
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        problems.append("%s: expected a string, got %s %r" % (field, type(value).__name__, value))
+        return None
+    text = str(value)
+    if not ASCII_PRINTABLE.match(text):
+        problems.append("%s: %r has characters outside printable ASCII (or a line break); the PRF is "
+                        "read in the host's ANSI code page, so only ASCII is safe: use ASCII text" % (field, text))
+        return None
+    if text != text.strip():
+        problems.append("%s: %r starts or ends with blanks, which the INI reader drops; remove them" % (field, text))
+        return None
+    return text
+
+
+def _long_value(problems, field, value):
+    if isinstance(value, bool):
+        problems.append("%s: PT_LONG needs a number, got a boolean; write 0 or 1" % field)
+        return None
+    if isinstance(value, int):
+        if not -0x80000000 <= value <= 0xFFFFFFFF:
+            problems.append("%s: %d does not fit in 32 bits" % (field, value))
+            return None
+        return str(value & 0xFFFFFFFF)
+    if isinstance(value, str) and LONG_TEXT.match(value):
+        number = int(value, 16) if value.lower().startswith("0x") else int(value)
+        if number > 0xFFFFFFFF:
+            problems.append("%s: %r does not fit in 32 bits" % (field, value))
+            return None
+        return value
+    problems.append("%s: PT_LONG needs an integer or a decimal/0x-hex string, got %r" % (field, value))
+    return None
+
+
+def _boolean_value(problems, field, value):
+    if not isinstance(value, bool):
+        problems.append("%s: PT_BOOLEAN needs true or false, got %r" % (field, value))
+        return None
+    return "TRUE" if value else "FALSE"
+
+
+def _properties(problems, items):
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append("message_service_profile.properties: expected a list of {name, type, tag, value}, got %r" % (items,))
+        return []
+    result = []
+    seen_names = {}
+    seen_ids = {}
+    for index, item in enumerate(items):
+        where = "message_service_profile.properties[%d]" % index
+        if not isinstance(item, dict):
+            problems.append("%s: expected a dict with name, type, tag and value, got %r" % (where, item))
+            continue
+        unknown = sorted(set(item) - {"name", "type", "tag", "value"})
+        if unknown:
+            problems.append("%s: unknown keys %s; use name, type, tag, value" % (where, ", ".join(unknown)))
+        name = item.get("name")
+        ptype = item.get("type", "PT_STRING8")
+        tag = item.get("tag")
+        ok = _field(problems, where + ".name", name, PROPERTY_NAME,
+                    "a PRF key name (a letter, then letters, digits or _; at most 64)")
+        if ok and name.lower() in (key.lower() for key in RESERVED_KEYS):
+            problems.append("%s.name: %r is used by the PRF format itself; choose another name" % (where, name))
+            ok = False
+        if ok and name.lower() in seen_names:
+            problems.append("%s.name: %r repeats properties[%d] (names compare without case)"
+                            % (where, name, seen_names[name.lower()]))
+            ok = False
+        if ok:
+            seen_names[name.lower()] = index
+        if ptype not in PROPERTY_TYPES:
+            problems.append("%s.type: %r is not one of %s" % (where, ptype, ", ".join(PROPERTY_TYPES)))
+            ok = False
+        match = PROPERTY_ID.match(tag) if isinstance(tag, str) else None
+        if match is None:
+            problems.append("%s.tag: %r is not a property id: write 4 hex digits such as '0x6700'" % (where, tag))
+            ok = False
+        else:
+            prop_id = match.group(1).upper()
+            if prop_id in seen_ids:
+                problems.append("%s.tag: 0x%s repeats properties[%d]" % (where, prop_id, seen_ids[prop_id]))
+                ok = False
+            seen_ids[prop_id] = index
+        if "value" not in item or item["value"] is None:
+            problems.append("%s.value: required" % where)
+            continue
+        if not ok:
+            continue
+        value = item["value"]
+        if ptype == "PT_LONG":
+            text = _long_value(problems, where + ".value", value)
+        elif ptype == "PT_BOOLEAN":
+            text = _boolean_value(problems, where + ".value", value)
+        else:
+            text = _text_value(problems, where + ".value", value)
+        if text is not None:
+            result.append({"name": name, "type": ptype, "tag": "0x" + prop_id, "value": text})
+    return result
+
+
+def _overwrite(problems, value):
+    # YAML reads an unquoted No/Yes as a boolean: accept both spellings.
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and value.lower() in OVERWRITE:
+        return OVERWRITE[value.lower()]
+    problems.append("message_service_profile.overwrite: %r is not No, Yes or Append" % (value,))
+    return None
+
+
+def _bool(problems, field, value):
+    if not isinstance(value, bool):
+        problems.append("%s: expected true or false, got %r" % (field, value))
+        return None
+    return value
+
+
+def _path(problems, field, value):
+    if not isinstance(value, str) or not WINDOWS_PATH.match(value) or value.endswith("\\"):
+        problems.append("%s: %r is not an absolute Windows file path (drive letter, no quotes)" % (field, value))
+        return None
+    return value
+
+
+def _join(directory, name):
+    return directory.rstrip("\\") + "\\" + name
+
+
+def settings(profile, service, display_name=None, target=None):
+    """Check ``profile`` (the role's ``message_service_profile``, ``None`` or ``{}`` for all
+    defaults) and return the resolved settings, including the PRF text.
+
+    ``service`` is the ``[Services]`` key (``message_service_name``); ``display_name`` the
+    default friendly name; ``target`` the preflight facts (``install_dir``, ``office_version``).
+    Raises ``ProfileError`` listing every problem.
+    """
+    problems = []
+    profile = {} if profile is None else profile
+    target = target or {}
+    if not isinstance(profile, dict):
+        raise ProfileError(["message_service_profile: expected a dict (or null), got %r" % (profile,)])
+    known = {"name", "friendly_name", "default_profile", "overwrite", "modify_default_profile_if_present",
+             "unique_service", "properties", "prf_path", "script_path", "active_setup_id", "active_setup_version"}
+    unknown = sorted(set(profile) - known)
+    if unknown:
+        problems.append("message_service_profile: unknown keys %s; known keys are %s"
+                        % (", ".join(unknown), ", ".join(sorted(known))))
+
+    _field(problems, "message_service_name", service, SERVICE_NAME,
+           "a [Services] key the PRF can name (ASCII letters, digits, _, space, . or -)")
+    friendly = profile.get("friendly_name") or display_name or service
+    _field(problems, "message_service_profile.friendly_name", friendly, DISPLAY_NAME,
+           "a PRF section name (ASCII letters, digits, space and ._()&+,'-; at most 64; "
+           "it defaults to message_service_display_name)")
+    name = profile.get("name", "Outlook")
+    _field(problems, "message_service_profile.name", name, DISPLAY_NAME,
+           "an Outlook profile name (ASCII letters, digits, space and ._()&+,'-; at most 64)")
+    overwrite = _overwrite(problems, profile.get("overwrite", "No"))
+    default_profile = _bool(problems, "message_service_profile.default_profile", profile.get("default_profile", True))
+    modify = _bool(problems, "message_service_profile.modify_default_profile_if_present",
+                   profile.get("modify_default_profile_if_present", False))
+    unique = _bool(problems, "message_service_profile.unique_service", profile.get("unique_service", True))
+    props = _properties(problems, profile.get("properties"))
+
+    office_version = target.get("office_version") or "16.0"
+    version_match = OFFICE_VERSION.match(office_version) if isinstance(office_version, str) else None
+    if version_match is None:
+        problems.append("message_service_target.office_version: %r is not an Office version such as '16.0'"
+                        % (office_version,))
+    install_dir = target.get("install_dir")
+    prf_path = profile.get("prf_path")
+    script_path = profile.get("script_path")
+    if (prf_path is None or script_path is None) and not isinstance(install_dir, str):
+        problems.append("message_service_target.install_dir: needed for the PRF and script paths; run the "
+                        "preflight tasks first or set message_service_profile.prf_path and script_path")
+    else:
+        if prf_path is None:
+            prf_path = _join(install_dir, "%s.prf" % service)
+        if script_path is None:
+            script_path = _join(install_dir, SCRIPT_NAME)
+    prf_path = _path(problems, "message_service_profile.prf_path", prf_path) if prf_path is not None else None
+    script_path = _path(problems, "message_service_profile.script_path", script_path) if script_path is not None else None
+
+    component = profile.get("active_setup_id") or "mapi.messaging.%s.profile" % service
+    _field(problems, "message_service_profile.active_setup_id", component, COMPONENT_ID,
+           "an Active Setup component key name (letters, digits, {}._-)")
+    as_version = profile.get("active_setup_version", "1")
+    if isinstance(as_version, int) and not isinstance(as_version, bool):
+        as_version = str(as_version)
+    _field(problems, "message_service_profile.active_setup_version", as_version, ACTIVE_SETUP_VERSION,
+           "an Active Setup version: up to four numbers separated by commas, such as '1' or '1,0,0,2'")
+
+    if problems:
+        raise ProfileError(problems)
+
+    resolved = {
+        "name": name,
+        "friendly_name": friendly,
+        "service": service,
+        "default_profile": default_profile,
+        "overwrite": overwrite,
+        "modify_default_profile_if_present": modify,
+        "unique_service": unique,
+        "properties": props,
+        "prf_path": prf_path,
+        "script_path": script_path,
+        "office_version": office_version,
+        "active_setup_id": component,
+        "active_setup_version": as_version,
+        "active_setup_key": "HKLM:\\%s\\%s" % (ACTIVE_SETUP_KEY, component),
+        "user_active_setup_key": "%s\\%s" % (ACTIVE_SETUP_KEY.replace("SOFTWARE", "Software"), component),
+        "profile_keys": profile_keys(office_version),
+        "setup_key": SETUP_KEY.format(version=office_version),
+    }
+    resolved["stub_path"] = stub_path(resolved)
+    resolved["prf"] = render_prf(resolved)
+    return resolved
+
+
+def profile_keys(office_version):
+    """Where a user's Outlook profiles live, relative to the user's hive root, newest first."""
+    keys = [PROFILES_KEY.format(version=office_version), LEGACY_PROFILES_KEY]
+    match = OFFICE_VERSION.match(office_version)
+    if match and int(match.group(1)) < 15:
+        # Before Outlook 2013 the versioned key did not exist.
+        keys = [LEGACY_PROFILES_KEY]
+    return keys
+
+
+def stub_path(resolved):
+    """The Active Setup command: the per-user script with the PRF path and Office version."""
+    return ('"%s" -NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File "%s" '
+            '-PrfPath "%s" -OfficeVersion %s'
+            % (POWERSHELL, resolved["script_path"], resolved["prf_path"], resolved["office_version"]))
+
+
+def render_prf(resolved):
+    """The PRF text (CRLF line endings, ASCII) for resolved settings."""
+    lines = [
+        "; Outlook profile for the %s message service, written by mapi.messaging.message_service." % resolved["service"],
+        "; Outlook imports it once for a user who has no profile yet; edits here are replaced on the next run.",
+        "",
+        "[General]",
+        "Custom=1",
+        "ProfileName=%s" % resolved["name"],
+        "DefaultProfile=%s" % ("Yes" if resolved["default_profile"] else "No"),
+        "OverwriteProfile=%s" % resolved["overwrite"],
+        "ModifyDefaultProfileIfPresent=%s" % ("TRUE" if resolved["modify_default_profile_if_present"] else "FALSE"),
+        # No "Backup of <profile>" copies when the import runs again.
+        "BackupProfile=No",
+        "",
+        "[Service List]",
+        "Service1=%s" % resolved["friendly_name"],
+        "",
+        "[Service1]",
+    ]
+    if resolved["unique_service"]:
+        lines.append("UniqueService=Yes")
+    lines.extend("%s=%s" % (prop["name"], prop["value"]) for prop in resolved["properties"])
+    lines.extend(["", "[%s]" % resolved["friendly_name"], "ServiceName=%s" % resolved["service"]])
+    lines.extend("%s=%s,%s" % (prop["name"], prop["type"], prop["tag"]) for prop in resolved["properties"])
+    return "\r\n".join(lines) + "\r\n"
+
+
+def user_sids(sub_keys):
+    """The SIDs of real (domain or local) user accounts among registry subkey names:
+    S-1-5-21-*, without the ``_Classes`` hives and the service accounts."""
+    return sorted({key for key in (sub_keys or []) if isinstance(key, str) and USER_SID.match(key)})
+
+
+def has_profile(stats):
+    """True when any of the user's profile keys exists and has at least one subkey."""
+    return any(stat.get("exists") and stat.get("sub_keys") for stat in stats)
+
+
+def plan_users(profile_list, loaded, profile_stats):
+    """Decide per user.
+
+    ``profile_list``: subkey names of HKLM ProfileList (every user with a Windows profile);
+    ``loaded``: subkey names of HKU (loaded hives); ``profile_stats``: one dict per
+    (loaded SID, profile key) read with ``sid``, ``exists`` and ``sub_keys``.
+
+    Returns ``import`` (loaded users without an Outlook profile: set ImportPRF now),
+    ``keep`` (loaded users with a profile: left alone), ``active_setup`` (users with a
+    Windows profile whose hive is not loaded: Active Setup handles them at next logon).
+    """
+    loaded_sids = user_sids(loaded)
+    by_sid = {}
+    for stat in profile_stats or []:
+        by_sid.setdefault(stat.get("sid"), []).append(stat)
+    missing = [sid for sid in loaded_sids if sid not in by_sid]
+    if missing:
+        raise ValueError("no profile key was read for loaded user hive(s) %s" % ", ".join(missing))
+    keep = [sid for sid in loaded_sids if has_profile(by_sid[sid])]
+    return {
+        "loaded": loaded_sids,
+        "import": [sid for sid in loaded_sids if sid not in keep],
+        "keep": keep,
+        "active_setup": [sid for sid in user_sids(profile_list) if sid not in loaded_sids],
+    }
+
+
+def names_our_prf(value, prf_path):
+    """Whether an ImportPRF value points at our PRF (Windows paths compare without case,
+    and '/' and '\\' are the same separator)."""
+    if not isinstance(value, str) or not isinstance(prf_path, str):
+        return False
+
+    def norm(path):
+        return path.strip().strip('"').replace("/", "\\").rstrip("\\").lower()
+
+    return norm(value) == norm(prf_path)
+
+
+def withdrawals(import_prf_stats, prf_path):
+    """SIDs whose ImportPRF value names our PRF; ``import_prf_stats`` holds one dict per
+    loaded user with ``sid``, ``exists`` and ``value`` (a win_reg_stat of the value)."""
+    return sorted(stat["sid"] for stat in import_prf_stats or []
+                  if stat.get("exists") and names_our_prf(stat.get("value"), prf_path))

@@ -1,0 +1,574 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Where and how a message service goes on one Windows host, decided from what was read.
+
+The role ``mapi.messaging.message_service`` reads a few registry keys and looks for files;
+this module turns those readings into decisions, without I/O, so each rule is unit-tested:
+
+- ``detect``: Windows' and Outlook's bitness, MSI or Click-to-Run, whether MAPI is there
+  (``MAPIX=1``), the folders that follow from them, and the MSMAPI folders to search.
+- ``locate``: which MAPISVC.INF copies exist, and where to create one when none does.
+- ``plan``: the role's variables checked against the target (every problem named by its
+  variable, with the fix), the DLL set for Outlook's bitness, DLL names as MAPI wants them
+  in MAPISVC.INF, and the registry values in the right view.
+
+Sources: the project's domain notes (sections 1, 3, 5, 6), Microsoft's "Supporting Message
+Service Installation" and "File format of MapiSvc.inf". Click-to-Run locations are
+unverified on real Windows (see docs/role-message-service.md).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
+
+SOFTWARE = "HKLM:\\SOFTWARE"
+WOW = "HKLM:\\SOFTWARE\\WOW6432Node"
+MESSAGING = "Microsoft\\Windows Messaging Subsystem"
+OFFICE_VERSIONS = ("16.0", "15.0", "14.0")
+C2R_CONFIGURATION = SOFTWARE + "\\Microsoft\\Office\\ClickToRun\\Configuration"
+OUTLOOK_CLIENT = "Clients\\Mail\\Microsoft Outlook"
+CURRENT_VERSION = SOFTWARE + "\\Microsoft\\Windows\\CurrentVersion"
+NT_CURRENT_VERSION = SOFTWARE + "\\Microsoft\\Windows NT\\CurrentVersion"
+ENVIRONMENT = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment"
+
+# Every key detect() reads; the role's vars/main.yml lists the same keys for win_reg_stat
+# (a unit test keeps the two in step).
+REGISTRY_KEYS = tuple(
+    ["%s\\%s" % (root, MESSAGING) for root in (SOFTWARE, WOW)]
+    + ["%s\\Microsoft\\Office\\%s\\Outlook" % (root, version)
+       for version in OFFICE_VERSIONS for root in (SOFTWARE, WOW)]
+    + [C2R_CONFIGURATION]
+    + ["%s\\%s" % (root, OUTLOOK_CLIENT) for root in (SOFTWARE, WOW)]
+    + [CURRENT_VERSION, NT_CURRENT_VERSION, ENVIRONMENT])
+
+# The values Office writes under Windows Messaging Subsystem (domain notes, section 6).
+MESSAGING_SUBSYSTEM_VALUES = (
+    ("MAPI", "1"), ("MAPIX", "1"), ("MAPIXVER", "1.0.0.1"), ("CMC", "1"),
+    ("CMCDLLNAME32", "mapi32.dll"), ("OLEMessaging", "1"))
+
+MAPISVC = "MAPISVC.INF"
+MSMAPI_DLL = "MSMAPI32.DLL"
+BITNESS = {"x64": "x64", "amd64": "x64", "arm64": "x64", "ia64": "x64", "x86": "x86", "i386": "x86"}
+REGISTRY_HIVES = ("HKLM:", "HKCU:", "HKU:", "HKCR:", "HKCC:")
+# Installed DLL names carry "32" before the first period; MAPI inserts it itself.
+SUFFIXED = re.compile(r"^(?P<stem>[^.]*?)32(?P<rest>\..*)$", re.IGNORECASE)
+
+
+def _fold(text):
+    return text.casefold()
+
+
+def join(*parts):
+    """Windows path join: one backslash between parts, none doubled."""
+    parts = [part for part in parts if part]
+    if not parts:
+        return ""
+    head = parts[0].rstrip("\\")
+    for part in parts[1:]:
+        head += "\\" + part.strip("\\")
+    return head
+
+
+def folder_of(path):
+    return path.rstrip("\\").rsplit("\\", 1)[0]
+
+
+def leaf_of(path):
+    return re.split(r"[\\/]", path.rstrip("\\/"))[-1]
+
+
+class Registry:
+    """Registry readings: key path -> {value name: value}, or None for a missing key.
+    Key and value names are case-insensitive, as in Windows."""
+
+    def __init__(self, keys):
+        self._keys = {}
+        for path, values in (keys or {}).items():
+            self._keys[_fold(path)] = None if values is None else {
+                _fold(name): value for name, value in values.items()}
+
+    def value(self, path, name):
+        values = self._keys.get(_fold(path))
+        if values is None:
+            return None
+        return values.get(_fold(name))
+
+    def text(self, path, name):
+        value = self.value(path, name)
+        if value is None:
+            return None
+        if isinstance(value, list):
+            return value
+        return str(value).strip()
+
+
+def from_reg_stat(results):
+    """Registry readings from a looped ``ansible.windows.win_reg_stat`` result (``item`` is
+    the key path; ``properties`` maps each value name to ``{value, type, raw_value}``)."""
+    keys = {}
+    for result in results or []:
+        path = result.get("item")
+        if not isinstance(path, str):
+            continue
+        if not result.get("exists"):
+            keys[path] = None
+            continue
+        keys[path] = {name: (prop or {}).get("value") for name, prop in (result.get("properties") or {}).items()}
+    return Registry(keys)
+
+
+def detect(registry, office_version="auto", office_bitness="auto"):
+    """What the registry says about this host. Values that cannot be decided are None."""
+    architecture = registry.text(ENVIRONMENT, "PROCESSOR_ARCHITECTURE")
+    windows_arch = BITNESS.get(str(architecture).lower()) if architecture else None
+    if windows_arch is None:
+        # Without PROCESSOR_ARCHITECTURE, a "Program Files (x86)" folder means 64-bit Windows.
+        windows_arch = "x64" if registry.text(CURRENT_VERSION, "ProgramFilesDir (x86)") else "x86"
+    roots = (SOFTWARE, WOW) if windows_arch == "x64" else (SOFTWARE,)
+
+    versions = OFFICE_VERSIONS if office_version in (None, "", "auto") else (office_version,)
+    msi = None
+    for version in versions:
+        for root in roots:
+            bitness = registry.text("%s\\Microsoft\\Office\\%s\\Outlook" % (root, version), "Bitness")
+            if isinstance(bitness, str) and bitness.lower() in BITNESS:
+                msi = (version, BITNESS[bitness.lower()])
+                break
+        if msi:
+            break
+    platform = registry.text(C2R_CONFIGURATION, "Platform")
+    c2r_path = registry.text(C2R_CONFIGURATION, "InstallationPath")
+    if isinstance(platform, str) and platform.lower() in BITNESS:
+        install, bitness = "c2r", BITNESS[platform.lower()]
+        version = msi[0] if msi else (versions[0] if office_version not in (None, "", "auto") else "16.0")
+    elif msi:
+        install, (version, bitness) = "msi", msi
+    else:
+        install, version, bitness = "none", None, None
+    if office_bitness not in (None, "", "auto"):
+        bitness = office_bitness
+        version = version or (None if office_version in (None, "", "auto") else office_version)
+
+    wow64 = windows_arch == "x64" and bitness == "x86"
+    view_root = WOW if wow64 else SOFTWARE
+    if wow64:
+        program_files = registry.text(CURRENT_VERSION, "ProgramFilesDir (x86)") or "C:\\Program Files (x86)"
+        common_files = registry.text(CURRENT_VERSION, "CommonFilesDir (x86)") or join(program_files, "Common Files")
+    else:
+        program_files = registry.text(CURRENT_VERSION, "ProgramFilesDir") or "C:\\Program Files"
+        common_files = registry.text(CURRENT_VERSION, "CommonFilesDir") or join(program_files, "Common Files")
+    system_root = registry.text(NT_CURRENT_VERSION, "SystemRoot") or "C:\\Windows"
+    system_dir = join(system_root, "SysWOW64" if wow64 else "System32")
+
+    mapix = registry.text("%s\\%s" % (view_root, MESSAGING), "MAPIX")
+    other_view = (SOFTWARE if wow64 else WOW) if windows_arch == "x64" else None
+    other_mapix = registry.text("%s\\%s" % (other_view, MESSAGING), "MAPIX") if other_view else None
+
+    lcid = None
+    for root in dict.fromkeys((view_root, SOFTWARE)):
+        lcid = lcid or _lcid(registry.value("%s\\%s" % (root, OUTLOOK_CLIENT), "MSIApplicationLCID"),
+                             registry, root)
+
+    roots_to_search = []
+    if install == "c2r" and isinstance(c2r_path, str) and c2r_path:
+        vfs = "ProgramFilesCommonX64" if bitness == "x64" else "ProgramFilesCommonX86"
+        roots_to_search.append({"path": join(c2r_path, "root", "VFS", vfs, "System", "MSMAPI"),
+                                "kind": "c2r", "verified": False})
+    if install in ("msi", "none") or (install == "c2r" and not c2r_path):
+        roots_to_search.append({"path": join(common_files, "System", "MSMAPI"), "kind": "msi", "verified": True})
+
+    return {
+        "windows_arch": windows_arch,
+        "office_install": install,
+        "office_bitness": bitness,
+        "office_version": version,
+        "mapi_present": mapix == "1",
+        "mapi_other_view": other_mapix == "1",
+        "lcid": lcid,
+        "program_files": program_files,
+        "common_files": common_files,
+        "system_dir": system_dir,
+        "registry_software_root": view_root,
+        "msmapi_roots": roots_to_search,
+        "system_mapisvc": join(system_dir, MAPISVC),
+    }
+
+
+def _lcid(value, registry, root):
+    """MSIApplicationLCID as a decimal LCID. It may hold the number itself, or (the form MFCMAPI
+    reads) a multi-string naming a key and value that hold it, such as
+    ``Software\\Microsoft\\Office\\16.0\\Outlook`` + ``LastUILanguage``; that reference is
+    followed only into keys the role has read (HKLM, in Outlook's view). Otherwise the LCID
+    is unknown here and the MSMAPI folders found on disk decide."""
+    if isinstance(value, list) and len(value) == 2 and all(isinstance(part, str) for part in value):
+        key, name = value
+        if key.lower().startswith("software\\"):
+            return _lcid(registry.value(root + key[len("software"):], name), registry, root)
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return value.strip()
+    return None
+
+
+def search_paths(target):
+    """Paths to ``win_stat``: each MSMAPI root (``win_find`` only searches existing ones, to
+    avoid its warnings) and the system directory's MAPISVC.INF."""
+    return [root["path"] for root in target["msmapi_roots"]] + [target["system_mapisvc"]]
+
+
+def locate(target, existing, found=(), override=None, folders=()):
+    """Which MAPISVC.INF files to edit and where to create one.
+
+    ``existing``: the paths from ``search_paths`` that exist; ``found``: the files
+    ``win_find`` found under the existing MSMAPI roots (MAPISVC.INF and MSMAPI32.DLL, one
+    level of language folders down); ``folders``: the language folders (``MSMAPI\\<LCID>``)
+    it found there; ``override``: ``message_service_mapisvc_paths``.
+
+    Every existing copy is edited. Rule for creating one when none exists: MAPI reads the
+    MAPISVC.INF in its own folder, so the file goes next to MSMAPI32.DLL (the folder of the
+    detected LCID first); without that DLL (Click-to-Run keeps MAPI elsewhere, and its virtual
+    file system layout is unverified), into the MSMAPI folder of the detected LCID, or else the
+    first language folder found; with no MSMAPI folder at all, into the system directory for
+    Outlook's bitness (MAPI's documented fallback).
+    """
+    result = dict(target)
+    if override:
+        paths = _unique(override)
+        result.update(mapisvc_paths=paths, mapisvc_create=None, mapisvc_override=True,
+                      mapisvc_files=[{"path": path, "create": True} for path in paths])
+        return result
+    existing_folded = {_fold(path) for path in existing or []}
+    files = [path for path in found or [] if _fold(leaf_of(path)) == _fold(MAPISVC)]
+    if _fold(target["system_mapisvc"]) in existing_folded:
+        files.append(target["system_mapisvc"])
+    files = _unique(files)
+    create = None
+    if not files:
+        lcid = target.get("lcid")
+        dll_folders = sorted((folder_of(path) for path in found or []
+                              if _fold(leaf_of(path)) == _fold(MSMAPI_DLL)), key=_fold)
+        language_folders = sorted((path.rstrip("\\") for path in folders or []
+                                   if leaf_of(path).isdigit()), key=_fold)
+        for candidates in (dll_folders, language_folders):
+            preferred = [folder for folder in candidates if lcid and leaf_of(folder) == lcid]
+            chosen = (preferred or candidates)[:1]
+            if chosen:
+                create = join(chosen[0], MAPISVC)
+                break
+        create = create or target["system_mapisvc"]
+    result.update(
+        mapisvc_paths=files, mapisvc_create=create, mapisvc_override=False,
+        mapisvc_files=[{"path": path, "create": False} for path in files]
+        + ([{"path": create, "create": True}] if create else []))
+    return result
+
+
+def _unique(paths):
+    seen, result = set(), []
+    for path in paths:
+        if _fold(path) not in seen:
+            seen.add(_fold(path))
+            result.append(path)
+    return result
+
+
+def registered_name(installed):
+    """The name MAPI is given for an installed file: ``contoso32.dll`` -> ``contoso.dll``
+    (MAPI inserts "32" before the first period itself). Other names stay as they are."""
+    match = SUFFIXED.match(installed)
+    return match.group("stem") + match.group("rest") if match else installed
+
+
+def default_install_dir(target, service):
+    return join(target.get("program_files") or "C:\\Program Files", service or "")
+
+
+class _Problems(list):
+    def add(self, field, message):
+        self.append("%s: %s" % (field, message))
+
+
+def _select_files(problems, files, bitness):
+    """The file items for Outlook's bitness: items with that ``arch`` and items without one."""
+    files = files or []
+    archs = {item.get("arch") for item in files if isinstance(item, dict) and item.get("arch")}
+    selected = []
+    for index, item in enumerate(files):
+        field = "message_service_files[%d]" % index
+        if not isinstance(item, dict):
+            problems.add(field, "expected a dictionary with src (or url and checksum)")
+            continue
+        if item.get("arch") and bitness and item["arch"] != bitness:
+            continue
+        if bool(item.get("src")) == bool(item.get("url")):
+            problems.add(field, "give exactly one of src (a file on the controller) or url")
+            continue
+        if item.get("url") and not item.get("checksum"):
+            problems.add(field, "url needs checksum, so an unchanged file is not downloaded again and a "
+                                "tampered one is refused; add checksum (and checksum_algorithm)")
+            continue
+        selected.append((index, item))
+    if archs and bitness and bitness not in archs:
+        problems.add("message_service_files", "Outlook on this host is %s but no file has arch: %s "
+                     "(only %s); add the %s build of the files" % (bitness, bitness,
+                                                                   ", ".join(sorted(archs)), bitness))
+    return selected
+
+
+def _plan_files(problems, selected, install_dir):
+    planned, by_registered, by_installed = [], {}, {}
+    for index, item in selected:
+        field = "message_service_files[%d]" % index
+        source = item.get("src") or item.get("url")
+        name = item.get("name") or leaf_of(source.split("?", 1)[0])
+        if not name or any(char in name for char in '\\/:*?"<>|'):
+            problems.add(field + ".name", "%s is not a file name; give the installed file name, e.g. "
+                                          "contoso32.dll" % properties.shown(name))
+            continue
+        if _fold(name) in by_installed:
+            problems.add(field + ".name", "%s is installed twice (also by message_service_files[%d]); "
+                         "give each file its own name" % (name, by_installed[_fold(name)]["index"]))
+            continue
+        entry = {
+            "index": index,
+            "name": name,
+            "dest": join(install_dir, name),
+            "registered": registered_name(name),
+            "registered_path": join(install_dir, registered_name(name)),
+            "src": item.get("src"),
+            "url": item.get("url"),
+            "checksum": item.get("checksum"),
+            "checksum_algorithm": item.get("checksum_algorithm") or "sha256",
+            "arch": item.get("arch"),
+        }
+        by_installed[_fold(name)] = entry
+        by_registered.setdefault(_fold(entry["registered"]), entry)
+        planned.append(entry)
+    return planned, by_registered
+
+
+def _resolve_entries(problems, field, declared, by_registered, install_dir):
+    """A properties dict with bare DLL names turned into full paths of installed files."""
+    if declared is None:
+        return None
+    if not isinstance(declared, dict):
+        problems.add(field, "expected a dictionary of property name: value")
+        return declared
+    resolved = {}
+    for key, value in declared.items():
+        resolved[key] = value
+        if properties.check_key(key) or properties.kind_of(key) is not properties.DLL:
+            continue
+        if not isinstance(value, str) or re.search(r"[\\/:]", value):
+            continue  # a full path (or a bad value the module reports): used as given
+        where = "%s.%s" % (field, key)
+        entry = by_registered.get(_fold(value))
+        if entry is None:
+            match = SUFFIXED.match(value)
+            if match and _fold(match.group("stem") + match.group("rest")) in by_registered:
+                problems.add(where, "%s carries the 32 suffix MAPI adds itself; write %s"
+                             % (properties.shown(value), match.group("stem") + match.group("rest")))
+            else:
+                problems.add(where, "%s is not among message_service_files (for this host's Outlook "
+                             "bitness); add the file (installed as %s) or give a full path"
+                             % (properties.shown(value), _suffixed(value)))
+            continue
+        if _fold(entry["name"]) == _fold(entry["registered"]):
+            problems.add(where, "%s is installed as %s, but MAPI loads %s; name the installed file "
+                         "%s (message_service_files[%d].name)" % (
+                             properties.shown(value), entry["name"], _suffixed(value), _suffixed(value),
+                             entry["index"]))
+            continue
+        if "." in install_dir:
+            problems.add("message_service_install_dir", "%s has a period; MAPI inserts 32 before the "
+                         "first period of a DLL path, so choose a folder without periods"
+                         % properties.shown(install_dir))
+            continue
+        resolved[key] = entry["registered_path"]
+    return resolved
+
+
+def _suffixed(name):
+    stem, dot, rest = name.partition(".")
+    return stem + "32" + dot + rest
+
+
+def _has_key(declared, name):
+    wanted = properties.NAMED[name][0]
+    for key in (declared or {}):
+        if _fold(key) == _fold(name):
+            return True
+        if properties.HEX_TAG.match(key) and int(key, 16) == wanted:
+            return True
+    return False
+
+
+def _registry_items(problems, items, target, state):
+    planned = []
+    for index, item in enumerate(items or []):
+        field = "message_service_registry[%d]" % index
+        if not isinstance(item, dict):
+            problems.add(field, "expected a dictionary with path, name, data, type, state")
+            continue
+        path = item.get("path") or ""
+        if not any(path.upper().startswith(hive + "\\") for hive in REGISTRY_HIVES):
+            problems.add(field + ".path", "%s must start with one of %s and a backslash, e.g. "
+                         "HKLM:\\SOFTWARE\\Contoso" % (properties.shown(path), ", ".join(REGISTRY_HIVES)))
+            continue
+        wanted = item.get("state") or "present"
+        if wanted == "present" and item.get("name") is not None and item.get("data") is None:
+            problems.add(field + ".data", "required when name is given and state is present")
+            continue
+        entry = {
+            "path": in_view(path, item.get("view") or "auto", target),
+            "name": item.get("name"),
+            "data": item.get("data"),
+            "type": item.get("type") or "string",
+            "state": "absent" if state == "absent" else wanted,
+        }
+        planned.append(entry)
+    return planned
+
+
+def in_view(path, view, target):
+    """``HKLM:\\SOFTWARE\\...`` in the registry view a process of the given bitness sees.
+
+    ``auto`` follows Outlook: 32-bit Outlook on 64-bit Windows reads
+    ``HKLM:\\SOFTWARE\\WOW6432Node\\...``. ``64-bit`` keeps the path, ``32-bit`` maps it on
+    64-bit Windows. Paths outside HKLM:\\SOFTWARE, or already under WOW6432Node, stay."""
+    upper = path.upper()
+    if not upper.startswith(SOFTWARE.upper() + "\\") or upper.startswith(WOW.upper()):
+        return path
+    if view == "auto":
+        wow = target.get("windows_arch") == "x64" and target.get("office_bitness") == "x86"
+    else:
+        wow = view == "32-bit" and target.get("windows_arch") == "x64"
+    return WOW + path[len(SOFTWARE):] if wow else path
+
+
+def plan(target, state="present", name=None, display_name=None, files=None, install_dir=None,
+         service_properties=None, providers=None, registry=None, messaging_subsystem=False):
+    """Check the role's variables against the target and decide every change.
+
+    Returns ``problems`` (empty when the role may proceed) and what to do: ``files`` (the
+    file items for Outlook's bitness, each with ``dest`` and ``registered_path``),
+    ``install_dir``, ``remove_install_dir``, ``properties`` and ``providers`` with bare DLL
+    names replaced by full paths, ``registry`` (win_regedit items in the right view) and
+    ``delete_paths`` (files to remove with ``state: absent``).
+    """
+    problems = _Problems()
+    present = state == "present"
+    if not name:
+        problems.add("message_service_name", "required; the service's [Services] key, e.g. CONTOSO")
+    if present and not display_name:
+        problems.add("message_service_display_name", "required with message_service_state: present; "
+                     "it is the name users see, e.g. Contoso Connector")
+    if present and not target.get("mapi_present") and not messaging_subsystem:
+        other = (" (it is set only in the other registry view, so Outlook's bitness and MAPI's "
+                 "disagree: check which Office is installed)" if target.get("mapi_other_view") else "")
+        problems.add("MAPI", "MAPIX=1 is missing under %s\\%s, so MAPI is not installed for %s Outlook%s; "
+                     "install Outlook, or set message_service_messaging_subsystem: true to write the "
+                     "Windows Messaging Subsystem values" % (
+                         target.get("registry_software_root"), MESSAGING,
+                         target.get("office_bitness") or "this host's", other))
+    if present and target.get("office_bitness") is None:
+        problems.add("message_service_office_bitness", "no Outlook found (neither Click-to-Run "
+                     "Platform nor Office\\<version>\\Outlook Bitness in the registry); install Outlook, "
+                     "or set message_service_office_bitness to x64 or x86 if it is there but unregistered")
+    if target.get("windows_arch") == "x86" and target.get("office_bitness") == "x64":
+        problems.add("message_service_office_bitness", "x64 Outlook cannot run on 32-bit Windows; "
+                     "use x86 or auto")
+
+    default_dir = not install_dir
+    install_dir = install_dir or default_install_dir(target, name)
+    if not re.match(r"^([A-Za-z]:\\|\\\\)", install_dir):
+        problems.add("message_service_install_dir", "%s is not an absolute Windows path; give e.g. "
+                     "C:\\Program Files\\Contoso" % properties.shown(install_dir))
+
+    # Removal from a host where Outlook is gone still finds the files of Windows' bitness.
+    bitness = target.get("office_bitness") or (None if present else target.get("windows_arch"))
+    selected = _select_files(problems, files, bitness)
+    planned, by_registered = _plan_files(problems, selected, install_dir)
+    if not present:
+        # Removal names the providers and sections to take out; their properties (and the
+        # DLLs they name) no longer matter.
+        return _removal(problems, target, install_dir, default_dir, planned, by_registered,
+                        service_properties, providers, registry, state)
+    resolved = _resolve_entries(problems, "message_service_properties", service_properties,
+                                by_registered, install_dir)
+    resolved = dict(resolved or {})
+    resolved_providers = None
+    if providers is not None:
+        resolved_providers = []
+        for index, provider in enumerate(providers):
+            if not isinstance(provider, dict):
+                problems.add("message_service_providers[%d]" % index, "expected a dictionary with name and properties")
+                continue
+            provider_props = _resolve_entries(
+                problems, "message_service_providers[%d].properties" % index, provider.get("properties"),
+                by_registered, install_dir)
+            resolved_providers.append(dict(provider, properties=provider_props or {}))
+    registered_paths = [entry["registered_path"] for entry in planned]
+    if planned:
+        for key in ("PR_SERVICE_SUPPORT_FILES", "PR_SERVICE_DELETE_FILES"):
+            if not _has_key(service_properties, key):
+                resolved[key] = registered_paths
+
+    planned_registry = _registry_items(problems, registry, target, state)
+    if messaging_subsystem:
+        key = "%s\\%s" % (target.get("registry_software_root") or SOFTWARE, MESSAGING)
+        planned_registry += [{"path": key, "name": value_name, "data": data, "type": "string", "state": "present"}
+                             for value_name, data in MESSAGING_SUBSYSTEM_VALUES]
+    return {
+        "problems": list(dict.fromkeys(problems)),
+        "install_dir": install_dir,
+        "remove_install_dir": default_dir,
+        "files": planned,
+        "properties": resolved,
+        "providers": resolved_providers,
+        "registry": planned_registry,
+        "delete_paths": [],
+    }
+
+
+def _removal(problems, target, install_dir, default_dir, planned, by_registered, service_properties,
+             providers, registry, state):
+    """What ``state: absent`` removes: our files and those PR_SERVICE_DELETE_FILES names, and
+    every registry item (the Windows Messaging Subsystem values stay: Office owns them)."""
+    delete_paths = [entry["dest"] for entry in planned]
+    declared = service_properties if isinstance(service_properties, dict) else {}
+    for key, value in declared.items():
+        if _fold(key) != _fold("PR_SERVICE_DELETE_FILES"):
+            continue
+        for item in value if isinstance(value, list) else str(value).split(","):
+            item = str(item).strip()
+            if not item:
+                continue
+            entry = by_registered.get(_fold(leaf_of(item)))
+            if entry:
+                path = entry["dest"]
+            elif re.search(r"[\\/:]", item):
+                path = item
+            else:
+                path = join(install_dir, item)
+            if _fold(path) not in {_fold(known) for known in delete_paths}:
+                delete_paths.append(path)
+    names_only = None
+    if providers is not None:
+        names_only = [{"name": provider["name"]} for provider in providers
+                      if isinstance(provider, dict) and provider.get("name")]
+    planned_registry = _registry_items(problems, registry, target, state)
+    return {
+        "problems": list(dict.fromkeys(problems)),
+        "install_dir": install_dir,
+        "remove_install_dir": default_dir,
+        "files": planned,
+        "properties": {},
+        "providers": names_only,
+        "registry": planned_registry,
+        "delete_paths": delete_paths,
+    }

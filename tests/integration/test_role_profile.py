@@ -1,0 +1,305 @@
+# -*- coding: utf-8 -*-
+"""The role's default-profile tasks through ansible-playbook, on the simulated Windows host.
+
+Each test builds a machine with tests/windows_double/make_machine.py (users with and without an
+Outlook profile, logged on or not), runs ``include_role: tasks_from: profile`` (and
+``profile_absent``) against it through the ansible.windows TEST DOUBLES, and checks the sandbox
+registry and files afterwards, plus the Molecule verify tasks (extensions/molecule/shared/
+verify_profile.yml) on the same machine.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DOUBLES = ROOT / "tests" / "windows_double"
+COLLECTIONS = ROOT / ".tmp" / "collections"
+VERIFY = ROOT / "extensions" / "molecule" / "shared" / "verify_profile.yml"
+SCRIPT = ROOT / "roles" / "message_service" / "files" / "message_service_profile.ps1"
+
+pytestmark = pytest.mark.skipif(not (DOUBLES / "make_machine.py").is_file(),
+                                reason="the simulated Windows host (tests/windows_double) is not there")
+
+INSTALL_DIR = "C:\\Program Files\\Contoso"
+PRF = INSTALL_DIR + "\\CONTOSO.prf"
+COMPONENT = "mapi.messaging.CONTOSO.profile"
+SETUP = "Software\\Microsoft\\Office\\16.0\\Outlook\\Setup"
+PROFILE = {
+    "properties": [
+        {"name": "ServerName", "type": "PT_STRING8", "tag": "0x6700", "value": "dir.contoso.example"},
+        {"name": "Port", "type": "PT_LONG", "tag": "0x6701", "value": 389},
+    ],
+}
+USERS = ["alice:with-profile", "bob:without-profile", "carol:without-profile:unloaded", "dave:with-profile:unloaded"]
+
+
+def build(root, users=USERS, **options):
+    sys.path.insert(0, str(DOUBLES))
+    try:
+        from make_machine import make_machine
+    finally:
+        sys.path.remove(str(DOUBLES))
+    return make_machine(str(root), office=options.pop("office", "msi64"), users=users, **options)
+
+
+def play_vars(**overrides):
+    variables = {
+        "message_service_name": "CONTOSO",
+        "message_service_display_name": "Contoso Connector",
+        # Preflight's fact, given by hand so that only the profile tasks run.
+        "message_service_target": {"install_dir": INSTALL_DIR, "office_version": "16.0"},
+        "message_service_profile": PROFILE,
+    }
+    variables.update(overrides)
+    return variables
+
+
+def role_task(tasks_from):
+    return {"name": "profile tasks", "ansible.builtin.include_role": {
+        "name": "mapi.messaging.message_service", "tasks_from": tasks_from}}
+
+
+def run(tmp_path, machine, tasks, variables, check=False, diff=False):
+    """ansible-playbook against the simulated host; returns (rc, [task results], stderr)."""
+    play = [{"hosts": "winhost", "gather_facts": False, "vars": variables, "tasks": tasks}]
+    playbook = tmp_path / "playbook.yml"
+    playbook.write_text(yaml.safe_dump(play, sort_keys=False))
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": {"winhost": {
+        "ansible_connection": "local",
+        "ansible_python_interpreter": sys.executable,
+        "ansible_shell_type": "mapi_testdouble.windows_host.simulated",
+        "simulated_windows_root": str(machine),
+    }}}}))
+    env = dict(os.environ)
+    env.update(
+        # The doubles shadow the real ansible.windows because their tree comes first.
+        ANSIBLE_COLLECTIONS_PATH="%s:%s" % (DOUBLES, COLLECTIONS),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"),
+        ANSIBLE_REMOTE_TEMP=str(tmp_path / ".ansible-remote"),
+        ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
+    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)]
+    if check:
+        command.append("--check")
+    if diff:
+        command.append("--diff")
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    try:
+        report = json.loads(proc.stdout)
+    except ValueError:
+        raise AssertionError("no JSON (rc %d):\n%s\n%s" % (proc.returncode, proc.stdout, proc.stderr))
+    results = []
+    for each_play in report["plays"]:
+        for task in each_play["tasks"]:
+            if "winhost" in task["hosts"]:
+                # Role tasks are named "<role> : <name>"; keep the task's own name.
+                results.append(dict(task["hosts"]["winhost"], task=task["task"]["name"].split(" : ", 1)[-1]))
+    assert results, "no task ran on the simulated host: %s" % proc.stderr
+    return proc.returncode, results, proc.stderr
+
+
+def failures(results):
+    return [(r["task"], r.get("msg")) for r in results if r.get("failed")]
+
+
+def changed_tasks(results):
+    return [r["task"] for r in results if r.get("changed")]
+
+
+# --- reading the sandbox ------------------------------------------------------------------
+
+def registry(machine):
+    return json.loads((machine / "registry.json").read_text(encoding="utf-8"))
+
+
+def node(tree, path):
+    """The key at ``path`` (backslash separated, case-insensitive) or None."""
+    current = tree
+    for part in path.split("\\"):
+        children = current.get("keys", {})
+        match = [child for name, child in children.items() if name.lower() == part.lower()]
+        if not match:
+            return None
+        current = match[0]
+    return current
+
+
+def values(tree, path):
+    key = node(tree, path)
+    return None if key is None else {name: value["data"] for name, value in key.get("values", {}).items()}
+
+
+def host_file(machine, windows_path):
+    drive, rest = windows_path.split(":\\", 1)
+    current = machine / "drive" / drive.upper()
+    for part in rest.split("\\"):
+        match = [item for item in current.iterdir() if item.name.lower() == part.lower()] if current.is_dir() else []
+        if not match:
+            return None
+        current = match[0]
+    return current
+
+
+def sid_of(description, name):
+    return next(user["sid"] for user in description["users"] if user["name"] == name)
+
+
+def snapshot(machine):
+    """Every file of the machine and its bytes (registry.json and hive files included)."""
+    return {str(path.relative_to(machine)): path.read_bytes() for path in sorted(machine.rglob("*"))
+            if path.is_file() and path.name != "registry.lock"}  # the doubles' lock file
+
+
+# --- tests --------------------------------------------------------------------------------
+# Each ansible-playbook run costs seconds, so one test walks the whole life cycle on one machine:
+# check mode, converge (+ the Molecule verify tasks), idempotence, removal (+ verify), removal again.
+
+def give_erin_a_pre_2013_profile(machine, erin):
+    """erin has no profile under Office\\16.0 but one where Outlook before 2013 kept them."""
+    data = registry(machine)
+    software = node(data["keys"]["HKEY_USERS"], erin + "\\Software\\Microsoft")
+    software.setdefault("keys", {})["Windows NT"] = {"values": {}, "keys": {"CurrentVersion": {"values": {}, "keys": {
+        "Windows Messaging Subsystem": {"values": {}, "keys": {"Profiles": {"values": {}, "keys": {
+            "MS Exchange Settings": {"values": {}, "keys": {}}}}}}}}}}
+    (machine / "registry.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def another_tool_sets_alice_import_prf_and_bob_ran_active_setup(machine, alice, bob):
+    data = registry(machine)
+    hku = data["keys"]["HKEY_USERS"]
+    outlook = node(hku, alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook")
+    outlook.setdefault("keys", {})["Setup"] = {
+        "values": {"ImportPRF": {"type": "string", "data": "\\\\server\\share\\other.prf"}}, "keys": {}}
+    # What Windows writes in the user's hive after running the component at logon.
+    microsoft = node(hku, bob + "\\Software\\Microsoft")
+    microsoft.setdefault("keys", {})["Active Setup"] = {"values": {}, "keys": {"Installed Components": {
+        "values": {}, "keys": {COMPONENT: {"values": {"Version": {"type": "string", "data": "1"}}, "keys": {}}}}}}
+    (machine / "registry.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def verify_task(state):
+    return {"name": "verify", "ansible.builtin.include_tasks": str(VERIFY), "vars": {
+        "verify_profile_users_with_profile": ["alice"], "verify_profile_users_without_profile": ["bob"],
+        "verify_profile_state": state}}
+
+
+def test_life_cycle_check_converge_idempotence_removal(tmp_path):
+    root = tmp_path / "machine"
+    description = build(root, users=USERS + ["erin:without-profile"])
+    alice, bob, carol, dave, erin = (sid_of(description, name) for name in ("alice", "bob", "carol", "dave", "erin"))
+    give_erin_a_pre_2013_profile(root, erin)
+    before = registry(root)
+    files_before = snapshot(root)
+    hives_before = {name: (root / "drive" / "C" / "Users" / name / "NTUSER.DAT").read_bytes() for name in ("carol", "dave")}
+
+    # 1. Check mode with diff: the preview names what would change, and nothing changes.
+    rc, results, stderr = run(tmp_path, root, [role_task("profile")], play_vars(), check=True, diff=True)
+    assert rc == 0, failures(results) or stderr
+    changed = changed_tasks(results)
+    for task in ("Profile | Write the PRF file", "Profile | Register the Active Setup component",
+                 "Profile | Point ImportPRF at the PRF for logged-on users without an Outlook profile",
+                 "Profile | Remove FirstRun and First-Run for those users"):
+        assert task in changed, changed
+    import_task = next(r for r in results if r["task"].startswith("Profile | Point ImportPRF"))
+    assert [item["item"] for item in import_task["results"]] == [bob]
+    assert [item for item in import_task["results"] if item.get("diff")], "win_regedit showed no diff"
+    assert snapshot(root) == files_before
+
+    # 2. Converge, then the Molecule verify tasks in the same play.
+    rc, results, stderr = run(tmp_path, root, [role_task("profile"), verify_task("present")], play_vars())
+    assert rc == 0, failures(results) or stderr
+    assert any(r["task"].startswith("Verify profile | The PRF names the service") for r in results)
+    after = registry(root)
+    hku = after["keys"]["HKEY_USERS"]
+    # bob: logged on, no profile -> ImportPRF = our PRF, FirstRun/First-Run gone.
+    assert values(hku, bob + "\\" + SETUP) == {"ImportPRF": PRF}
+    # alice (profile) and erin (pre-2013 profile): their hives are exactly as before.
+    for sid in (alice, erin):
+        assert node(hku, sid) == node(before["keys"]["HKEY_USERS"], sid), sid
+    # carol and dave are not logged on: their hive files are untouched (Active Setup's job).
+    for name, data in hives_before.items():
+        assert (root / "drive" / "C" / "Users" / name / "NTUSER.DAT").read_bytes() == data, name
+    assert node(hku, carol) is None and node(hku, dave) is None
+    component_key = node(after["keys"]["HKEY_LOCAL_MACHINE"], "SOFTWARE\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT)
+    component = values(after["keys"]["HKEY_LOCAL_MACHINE"], "SOFTWARE\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT)
+    assert component["ComponentID"] == COMPONENT
+    assert component["Version"] == "1"
+    assert component["IsInstalled"] == 1
+    assert component["StubPath"] == (
+        '"%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" -NoProfile -NonInteractive '
+        '-ExecutionPolicy Bypass -WindowStyle Hidden -File "C:\\Program Files\\Contoso\\message_service_profile.ps1" '
+        '-PrfPath "C:\\Program Files\\Contoso\\CONTOSO.prf" -OfficeVersion 16.0')
+    assert component_key["values"]["StubPath"]["type"] == "expandstring"
+    assert component_key["values"]["IsInstalled"]["type"] == "dword"
+    prf = host_file(root, PRF).read_bytes()
+    assert prf.decode("ascii")
+    assert not prf.startswith(b"\xef\xbb\xbf") and prf.count(b"\n") == prf.count(b"\r\n")
+    for line in (b"[General]", b"Custom=1", b"ProfileName=Outlook", b"DefaultProfile=Yes", b"OverwriteProfile=No",
+                 b"BackupProfile=No", b"[Service List]", b"Service1=Contoso Connector", b"[Service1]",
+                 b"ServerName=dir.contoso.example", b"Port=389", b"[Contoso Connector]", b"ServiceName=CONTOSO",
+                 b"ServerName=PT_STRING8,0x6700", b"Port=PT_LONG,0x6701"):
+        assert b"\r\n" + line + b"\r\n" in prf, line
+    assert host_file(root, INSTALL_DIR + "\\message_service_profile.ps1").read_bytes() == SCRIPT.read_bytes()
+
+    # 3. Second run: nothing changes.
+    rc, results, stderr = run(tmp_path, root, [role_task("profile")], play_vars())
+    assert rc == 0, failures(results) or stderr
+    assert changed_tasks(results) == []
+    assert registry(root) == after
+
+    # 4. Removal withdraws only what the role set; the verify tasks agree.
+    another_tool_sets_alice_import_prf_and_bob_ran_active_setup(root, alice, bob)
+    alice_profiles = copy.deepcopy(node(registry(root)["keys"]["HKEY_USERS"], alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"))
+    rc, results, stderr = run(tmp_path, root, [role_task("profile_absent"), verify_task("absent")],
+                              play_vars(message_service_profile=None))
+    assert rc == 0, failures(results) or stderr
+    assert any(r["task"] == "Verify profile | The Active Setup component is gone" for r in results)
+    removed = registry(root)
+    hku = removed["keys"]["HKEY_USERS"]
+    assert values(hku, bob + "\\" + SETUP) == {}
+    assert values(hku, alice + "\\" + SETUP) == {"ImportPRF": "\\\\server\\share\\other.prf"}
+    assert node(hku, alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles") == alice_profiles
+    assert node(hku, bob + "\\Software\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT) is None
+    assert node(removed["keys"]["HKEY_LOCAL_MACHINE"], "SOFTWARE\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT) is None
+    assert node(removed["keys"]["HKEY_LOCAL_MACHINE"], "SOFTWARE\\Microsoft\\Active Setup\\Installed Components") is not None
+    assert host_file(root, PRF) is None
+    assert host_file(root, INSTALL_DIR + "\\message_service_profile.ps1") is None
+
+    # 5. Removal again: nothing changes.
+    rc, results, stderr = run(tmp_path, root, [role_task("profile_absent")], play_vars(message_service_profile=None))
+    assert rc == 0, failures(results) or stderr
+    assert changed_tasks(results) == []
+
+
+def test_verify_tasks_fail_where_the_role_never_ran(tmp_path):
+    root = tmp_path / "machine"
+    build(root)
+    rc, results, stderr = run(tmp_path, root, [verify_task("present")], play_vars())
+    assert rc != 0
+    failed = [r["task"] for r in results if r.get("failed")]
+    assert failed and failed[0].startswith("Verify profile | Users without a profile import our PRF"), failed
+
+
+def test_bad_profile_fails_before_any_change(tmp_path):
+    root = tmp_path / "machine"
+    build(root)
+    before = snapshot(root)
+    bad = {"name": "Sales [EU]", "properties": [{"name": "ServerName", "tag": "0x6700", "value": "caf\u00e9"}]}
+    rc, results, stderr = run(tmp_path, root, [role_task("profile")], play_vars(message_service_profile=bad))
+    assert rc != 0
+    message = " ".join(str(msg) for task, msg in failures(results))
+    assert "message_service_profile.name" in message and "properties[0].value" in message, message
+    assert snapshot(root) == before

@@ -1,0 +1,327 @@
+# -*- coding: utf-8 -*-
+"""The fleet report core (plugins/plugin_utils/report.py) on hand-made mapisvc_info results.
+
+The inputs have the shape mapisvc_info returns (files, services, providers, findings); every
+expected figure is counted from those inputs in the test, never written down.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import report
+
+CONTOSO_DLL = "C:\\Program Files\\Contoso\\contoso.dll"
+OLD_DLL = "C:\\Program Files\\Contoso\\old\\contoso.dll"
+PATH = "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MAPISVC.INF"
+
+
+def service(name, display, dll=CONTOSO_DLL, default=False, flags="SERVICE_SINGLE_COPY | SERVICE_NO_PRIMARY_IDENTITY",
+            provider_type="MAPI_AB_PROVIDER"):
+    provider = name + "_AB"
+    return {
+        "name": name, "display_name": display, "default": default, "section_exists": True,
+        "properties": {"PR_SERVICE_DLL_NAME": dll, "PR_RESOURCE_FLAGS": flags, "Providers": provider},
+        "providers": [{"name": provider, "exists": True,
+                       "properties": {"PR_RESOURCE_TYPE": provider_type, "PR_PROVIDER_DLL_NAME": dll}}],
+        "sections": [],
+    }
+
+
+def finding(code, severity="warning", service_name=None, section=None, key=None):
+    return {"severity": severity, "code": code, "service": service_name, "section": section, "key": key,
+            "message": "%s found" % code, "fix": "fix %s" % code}
+
+
+def ok(*files):
+    return {"status": "ok", "files": list(files)}
+
+
+def inf(services=(), findings=(), path=PATH, exists=True):
+    return {"path": path, "exists": exists, "encoding": "cp1252" if exists else None,
+            "services": list(services), "findings": list(findings)}
+
+
+def fleet():
+    """Six hosts: four reached (one without a file), one failed, one unreachable."""
+    return {
+        "ws01": ok(inf([service("CONTOSO", "Contoso Connector", default=True), service("MSEMS", "Exchange")])),
+        "ws02": ok(inf([service("CONTOSO", "Contoso Connector", dll=OLD_DLL)],
+                       [finding("duplicate-section", "warning", section="CONTOSO"),
+                        finding("dll-32-suffix", "error", "CONTOSO", "CONTOSO", "PR_SERVICE_DLL_NAME")])),
+        "ws03": ok(inf([service("contoso", "Contoso (old)", flags="SERVICE_NO_PRIMARY_IDENTITY|SERVICE_SINGLE_COPY")],
+                       [finding("utf8-bom", "error")]),
+                   inf(path="C:\\Windows\\System32\\MAPISVC.INF", exists=False)),
+        "ws04": ok(inf(exists=False)),
+        "ws05": {"status": "failed", "task": "Read MAPISVC.INF", "message": "Access is denied"},
+        "ws06": {"status": "unreachable", "message": "Connection timed out"},
+    }
+
+
+def expected_hosts_with(records, name):
+    return sorted(host for host, record in records.items() if record["status"] == "ok"
+                  for item in record["files"] if item["exists"]
+                  for svc in item["services"] if svc["name"].upper() == name.upper())
+
+
+def by_name(data, name):
+    return next(s for s in data["services"] if s["name"].upper() == name.upper())
+
+
+def test_counts_hosts_per_service_across_spellings_and_files():
+    records = fleet()
+    data = report.build(records)
+    contoso = by_name(data, "CONTOSO")
+    assert contoso["host_names"] == expected_hosts_with(records, "CONTOSO")
+    assert contoso["hosts"] == len(expected_hosts_with(records, "CONTOSO"))
+    assert contoso["default_hosts"] == sum(
+        1 for r in records.values() if r["status"] == "ok" for f in r["files"] for s in f["services"]
+        if s["name"].upper() == "CONTOSO" and s["default"])
+    assert by_name(data, "MSEMS")["hosts"] == len(expected_hosts_with(records, "MSEMS"))
+    assert data["summary"]["services"] == len({s["name"].upper() for r in records.values()
+                                               for f in r.get("files", []) for s in f["services"]})
+
+
+def test_dll_paths_and_property_values_in_use_list_their_hosts():
+    records = fleet()
+    data = report.build(records)
+    contoso = by_name(data, "CONTOSO")
+    service_dll = next(d for d in contoso["dlls"] if d["key"] == "PR_SERVICE_DLL_NAME")
+    in_use = {}
+    for host in sorted(set(expected_hosts_with(records, "CONTOSO"))):
+        for item in records[host]["files"]:
+            for svc in item["services"]:
+                if svc["name"].upper() == "CONTOSO":
+                    in_use.setdefault(svc["properties"]["PR_SERVICE_DLL_NAME"], []).append(host)
+    assert {v["value"]: v["hosts"] for v in service_dll["values"]} == in_use
+    # Most widespread value first.
+    assert [len(v["hosts"]) for v in service_dll["values"]] == sorted((len(h) for h in in_use.values()), reverse=True)
+    provider_dll = next(d for d in contoso["dlls"] if d["key"] == "PR_PROVIDER_DLL_NAME")
+    assert provider_dll["section"] == "CONTOSO_AB"
+    names = {v["value"] for v in contoso["display_names"]}
+    assert names == {"Contoso Connector", "Contoso (old)"}
+
+
+def test_findings_are_grouped_by_code_errors_first():
+    records = fleet()
+    data = report.build(records)
+    counted = {}
+    for host, record in records.items():
+        for item in record.get("files", []):
+            for f in item["findings"]:
+                counted.setdefault(f["code"], set()).add(host)
+    assert {g["code"]: g["hosts"] for g in data["findings"]} == {k: sorted(v) for k, v in counted.items()}
+    severities = [g["severity"] for g in data["findings"]]
+    assert severities == sorted(severities, key=lambda s: s != "error")
+    group = next(g for g in data["findings"] if g["code"] == "dll-32-suffix")
+    assert group["occurrences"][0]["fix"] == "fix dll-32-suffix" and group["occurrences"][0]["path"] == PATH
+
+
+def test_summary_counts_stragglers_and_hosts_without_a_file():
+    records = fleet()
+    summary = report.build(records)["summary"]
+    statuses = [r["status"] for r in records.values()]
+    assert summary["hosts"] == len(records)
+    assert summary["reached"] == statuses.count("ok")
+    assert summary["failed"] == statuses.count("failed")
+    assert summary["unreachable"] == statuses.count("unreachable")
+    assert summary["without_file"] == sum(1 for r in records.values() if r["status"] == "ok"
+                                          and not any(f["exists"] for f in r["files"]))
+    assert summary["with_errors"] == sum(1 for r in records.values()
+                                         if any(f["severity"] == "error" for i in r.get("files", []) for f in i["findings"]))
+    assert summary["drifted"] is None
+
+
+def test_stragglers_keep_their_message_and_a_missing_record_is_unreachable():
+    records = fleet()
+    records["ws07"] = None
+    data = report.build(records)
+    stragglers = {row["host"]: row for row in data["stragglers"]}
+    assert set(stragglers) == {"ws05", "ws06", "ws07"}
+    assert stragglers["ws05"]["message"] == "Access is denied"
+    assert stragglers["ws05"]["task"] == "Read MAPISVC.INF"
+    assert stragglers["ws07"]["status"] == "unreachable"
+
+
+DESIRED = {
+    "service": "CONTOSO",
+    "display_name": "Contoso Connector",
+    "path": PATH,  # mapisvc options about writing are accepted and ignored
+    "properties": {"PR_SERVICE_DLL_NAME": CONTOSO_DLL,
+                   "PR_RESOURCE_FLAGS": ["SERVICE_SINGLE_COPY", "SERVICE_NO_PRIMARY_IDENTITY"]},
+    "providers": [{"name": "CONTOSO_AB", "properties": {"PR_RESOURCE_TYPE": "MAPI_AB_PROVIDER"}}],
+}
+
+
+def test_drift_compares_by_meaning_and_names_each_difference():
+    data = report.build(fleet(), DESIRED)
+    rows = data["drift"]
+    # ws01 matches exactly; ws03 spells the flags in another order (same meaning) but has
+    # another display name; ws02 has the old DLL; ws04 has no file at all.
+    assert not [r for r in rows if r["host"] == "ws01"]
+    assert [(r["section"], r["key"], r["actual"]) for r in rows if r["host"] == "ws03"] == [
+        ("Services", "CONTOSO", "Contoso (old)")]
+    assert [(r["key"], r["expected"], r["actual"]) for r in rows if r["host"] == "ws02"] == [
+        ("PR_SERVICE_DLL_NAME", CONTOSO_DLL, OLD_DLL)]
+    assert [r["actual"] for r in rows if r["host"] == "ws04"] == ["no MAPISVC.INF at the audited paths"]
+    assert data["summary"]["drifted"] == len({"ws02", "ws03", "ws04"})
+    assert not [r for r in rows if r["host"] in ("ws05", "ws06")], "unread hosts cannot drift"
+
+
+def test_drift_reports_missing_services_providers_and_absent_state():
+    records = {"a": ok(inf([service("MSEMS", "Exchange")])),
+               "b": ok(inf([dict(service("CONTOSO", "Contoso Connector"), providers=[])]))}
+    data = report.build(records, [DESIRED, {"service": "MSEMS", "state": "absent"}])
+    got = {(r["host"], r["service"], r["section"], r["key"]) for r in data["drift"]}
+    assert ("a", "CONTOSO", "Services", "CONTOSO") in got  # service missing
+    assert ("b", "CONTOSO", "CONTOSO_AB", None) in got  # provider section missing
+    assert ("a", "MSEMS", "Services", "MSEMS") in got  # should be absent
+    assert not any(host == "b" and svc == "MSEMS" for host, svc, dummy, dummy2 in got)
+
+
+@pytest.mark.parametrize("desired, field", [
+    ({"service": "CONTOSO"}, "desired.display_name"),
+    ({"service": "CONTOSO", "display_name": "C", "colour": "red"}, "colour"),
+    ([{"service": "CONTOSO", "display_name": "C", "properties": {"PR_SERVICE_DLL_NAME": "contoso32.dll"}}],
+     "desired[0].properties.PR_SERVICE_DLL_NAME"),
+    ({"service": "CONTOSO", "display_name": "C", "state": "gone"}, "desired.state"),
+    ("CONTOSO", "desired: expected a dictionary"),
+])
+def test_bad_desired_state_names_the_field(desired, field):
+    with pytest.raises(report.ReportError) as caught:
+        report.build(fleet(), desired)
+    assert field in str(caught.value)
+
+
+@pytest.mark.parametrize("records, field", [
+    ([], "results: expected a dictionary"),
+    ({"ws01": {"status": "fine"}}, "results[ws01].status"),
+    ({"ws01": {"status": "ok"}}, "results[ws01].files"),
+    ({"ws01": {"status": "ok", "files": [{"exists": True}]}}, "results[ws01].files[0]"),
+])
+def test_bad_results_name_the_field(records, field):
+    with pytest.raises(report.ReportError) as caught:
+        report.build(records)
+    assert field in str(caught.value)
+
+
+class Page(HTMLParser):
+    """Collects what the tests look at: tags, attributes, text, and parse problems."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.tags, self.text, self.open = [], [], []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+        if tag not in ("meta", "rect", "br", "img", "link", "input"):
+            self.open.append(tag)
+
+    def handle_startendtag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, "</%s> closes <%s>" % (tag, self.open[-1:] or None)
+        self.open.pop()
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def attrs(self, name):
+        return [attrs for tag, attrs in self.tags if name in attrs]
+
+
+def parse(text):
+    page = Page()
+    page.feed(text)
+    page.close()
+    assert page.open == [], "unclosed tags: %s" % page.open
+    return page
+
+
+def test_html_parses_is_self_contained_and_shows_the_counts():
+    records = fleet()
+    data = report.build(records, DESIRED)
+    page = parse(report.render_html(data))
+    tags = [tag for tag, attrs in page.tags]
+    assert "svg" in tags and "script" not in tags
+    assert not [a for tag, a in page.tags for k, v in a.items() if k in ("src", "href") and not v.startswith("#")]
+    hosts = {a["data-service"]: None for a in page.attrs("data-service")}
+    assert set(hosts) == {s["name"] for s in data["services"]}
+    cells = [int(a["data-hosts"]) for tag, a in page.tags if tag == "td" and "data-hosts" in a]
+    assert cells == [len(expected_hosts_with(records, s["name"])) for s in data["services"]]
+    bars = {a["data-label"]: int(a["data-count"]) for a in page.attrs("data-count")}
+    assert bars["CONTOSO"] == len(expected_hosts_with(records, "CONTOSO"))
+    stragglers = {a["data-straggler"]: a["data-status"] for a in page.attrs("data-straggler")}
+    assert stragglers == {h: r["status"] for h, r in records.items() if r["status"] != "ok"}
+    drift = {a["data-drift"]: int(a["data-hosts"]) for a in page.attrs("data-drift")}
+    assert drift == {"CONTOSO": data["summary"]["drifted"]}
+
+
+def test_html_escapes_everything_from_the_hosts():
+    evil = '<script>alert("x")</script>'
+    records = {'ws"01<': ok(inf([service("EVIL", evil, dll="C:\\<img src=x>.dll")],
+                                 [dict(finding("credential", "error"), message=evil, fix=evil)],
+                                 path="C:\\<marquee>\\MAPISVC.INF"))}
+    text = report.render_html(report.build(records))
+    page = parse(text)
+    assert "script" not in [tag for tag, attrs in page.tags]
+    assert "img" not in [tag for tag, attrs in page.tags]
+    assert "marquee" not in [tag for tag, attrs in page.tags]
+    assert evil in "".join(page.text)  # shown as text, not run
+
+
+def test_csv_and_json_hold_the_same_facts():
+    records = fleet()
+    data = report.build(records, DESIRED)
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(data))))
+    parsed = json.loads(report.render_json(data))
+    assert parsed == json.loads(json.dumps(data))
+    assert {r["host"]: r["status"] for r in rows if r["record"] == "host"} == {
+        h["host"]: h["status"] for h in parsed["hosts"]}
+    per_service = {}
+    for r in rows:
+        if r["record"] == "service":
+            per_service.setdefault(r["service"].upper(), set()).add(r["host"])
+    assert {k: len(v) for k, v in per_service.items()} == {s["name"].upper(): s["hosts"] for s in parsed["services"]}
+    per_code = {}
+    for r in rows:
+        if r["record"] == "finding":
+            per_code[r["code"]] = per_code.get(r["code"], 0) + 1
+    assert per_code == {g["code"]: len(g["occurrences"]) for g in parsed["findings"]}
+    assert sum(1 for r in rows if r["record"] == "drift") == len(parsed["drift"])
+    dlls = {r["value"] for r in rows if r["record"] == "property" and r["key"] == "PR_SERVICE_DLL_NAME"}
+    assert dlls == {v["value"] for s in parsed["services"] for d in s["dlls"]
+                    if d["key"] == "PR_SERVICE_DLL_NAME" for v in d["values"]}
+
+
+def test_csv_cells_cannot_become_spreadsheet_formulas():
+    records = {"ws01": ok(inf([service("X", "=HYPERLINK(\"http://example.invalid\")")]))}
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(report.build(records)))))
+    values = [r["value"] for r in rows if r["record"] == "service"]
+    assert values == ["'=HYPERLINK(\"http://example.invalid\")"]
+
+
+def test_values_that_look_like_credentials_are_hidden_in_every_format():
+    leaky = service("LEAKY", "Leaky")
+    leaky["properties"]["PR_PASSWORD"] = "hunter2-secret"
+    leaky["providers"][0]["properties"]["6620001E"] = "password=hunter2-secret"
+    data = report.build({"ws01": ok(inf([leaky], [finding("credential", "error", "LEAKY")]))})
+    for render in report.RENDERERS.values():
+        text = render(data)
+        assert "hunter2" not in text
+        assert "looks like a credential" in text
+    assert data["summary"]["findings"]["error"] == 1
+
+
+def test_an_empty_fleet_still_renders():
+    data = report.build({})
+    assert data["summary"]["hosts"] == 0
+    page = parse(report.render_html(data))
+    assert "No service found on any reached host." in "".join(page.text)
+    assert report.render_csv(data).splitlines() == [",".join(report.CSV_COLUMNS)]

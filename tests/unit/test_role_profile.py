@@ -1,0 +1,340 @@
+# -*- coding: utf-8 -*-
+"""The default-profile core (plugins/plugin_utils/profile.py): PRF text and per-user decisions.
+
+The PRF is read back with the collection's own Windows INI reader (ini.py), so each test checks
+what Outlook's INI reading would see, not our own spelling of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from ansible_collections.mapi.messaging.plugins.filter.default_profile import default_profile
+from ansible_collections.mapi.messaging.plugins.filter.default_profile_users import default_profile_users
+from ansible_collections.mapi.messaging.plugins.filter.default_profile_withdrawals import default_profile_withdrawals
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, profile
+
+TARGET = {"install_dir": "C:\\Program Files\\Contoso", "office_version": "16.0"}
+ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
+BOB = "S-1-5-21-1004336348-1177238915-682003330-1002"
+CAROL = "S-1-5-21-1004336348-1177238915-682003330-1003"
+
+
+def contoso(**overrides):
+    spec = {
+        "properties": [
+            {"name": "ServerName", "type": "PT_STRING8", "tag": "0x6700", "value": "dir.contoso.example"},
+            {"name": "Port", "type": "PT_LONG", "tag": "0x6701", "value": 389},
+            {"name": "UseSSL", "type": "PT_BOOLEAN", "tag": "0x6702", "value": True},
+            {"name": "Realm", "type": "PT_UNICODE", "tag": "6703", "value": "CONTOSO"},
+        ],
+    }
+    spec.update(overrides)
+    return spec
+
+
+def resolve(spec=None, service="CONTOSO", display_name="Contoso Connector", target=TARGET):
+    return profile.settings(spec, service, display_name=display_name, target=target)
+
+
+def read(prf_text):
+    return ini.parse(prf_text.encode("ascii"))
+
+
+def problems_of(spec=None, **kwargs):
+    with pytest.raises(profile.ProfileError) as caught:
+        resolve(spec, **kwargs)
+    return caught.value.problems
+
+
+# --- PRF text -------------------------------------------------------------------------------
+
+def test_general_section_creates_a_default_profile_without_backup_copies():
+    doc = read(resolve(contoso())["prf"])
+    assert doc.get("General", "Custom") == "1"
+    assert doc.get("General", "ProfileName") == "Outlook"
+    assert doc.get("General", "DefaultProfile") == "Yes"
+    assert doc.get("General", "OverwriteProfile") == "No"
+    assert doc.get("General", "ModifyDefaultProfileIfPresent") == "FALSE"
+    assert doc.get("General", "BackupProfile") == "No"
+
+
+def test_service_list_names_the_friendly_name_and_its_mapping_section_names_the_service():
+    doc = read(resolve(contoso())["prf"])
+    assert doc.get("Service List", "Service1") == "Contoso Connector"
+    assert doc.get("Contoso Connector", "ServiceName") == "CONTOSO"
+
+
+def test_each_property_has_a_value_in_service1_and_a_type_and_tag_in_the_mapping_section():
+    doc = read(resolve(contoso())["prf"])
+    assert doc.get("Service1", "UniqueService") == "Yes"
+    assert doc.get("Service1", "ServerName") == "dir.contoso.example"
+    assert doc.get("Service1", "Port") == "389"
+    assert doc.get("Service1", "UseSSL") == "TRUE"
+    assert doc.get("Service1", "Realm") == "CONTOSO"
+    assert doc.get("Contoso Connector", "ServerName") == "PT_STRING8,0x6700"
+    assert doc.get("Contoso Connector", "Port") == "PT_LONG,0x6701"
+    assert doc.get("Contoso Connector", "UseSSL") == "PT_BOOLEAN,0x6702"
+    assert doc.get("Contoso Connector", "Realm") == "PT_UNICODE,0x6703"
+
+
+def test_prf_is_ascii_with_crlf_and_no_bom():
+    text = resolve(contoso())["prf"]
+    data = text.encode("ascii")
+    assert not data.startswith(b"\xef\xbb\xbf") and not data.startswith(b"\xff\xfe")
+    assert data.count(b"\n") == data.count(b"\r\n")
+    assert data.endswith(b"\r\n")
+
+
+def test_no_duplicate_sections_or_keys():
+    doc = read(resolve(contoso())["prf"])
+    assert doc.duplicate_sections() == []
+    for section in doc.sections:
+        names = [ini.fold(line.name) for line in section.entries()]
+        assert len(names) == len(set(names)), section.name
+
+
+def test_options_change_the_general_section():
+    spec = contoso(name="Contoso", default_profile=False, overwrite="Append",
+                   modify_default_profile_if_present=True, unique_service=False)
+    doc = read(resolve(spec)["prf"])
+    assert doc.get("General", "ProfileName") == "Contoso"
+    assert doc.get("General", "DefaultProfile") == "No"
+    assert doc.get("General", "OverwriteProfile") == "Append"
+    assert doc.get("General", "ModifyDefaultProfileIfPresent") == "TRUE"
+    assert doc.get("Service1", "UniqueService") is None
+
+
+@pytest.mark.parametrize("given_value,written", [(False, "No"), (True, "Yes"), ("no", "No"), ("YES", "Yes"), ("append", "Append")])
+def test_overwrite_accepts_yaml_booleans_and_any_case(given_value, written):
+    assert resolve({"overwrite": given_value})["overwrite"] == written
+
+
+def test_friendly_name_defaults_to_display_name_then_service():
+    assert resolve({})["friendly_name"] == "Contoso Connector"
+    assert resolve({}, display_name=None)["friendly_name"] == "CONTOSO"
+    assert resolve({"friendly_name": "Contoso Directory"})["friendly_name"] == "Contoso Directory"
+
+
+def test_empty_and_null_profile_use_every_default():
+    assert resolve(None) == resolve({})
+    doc = read(resolve(None)["prf"])
+    assert doc.get("Service List", "Service1") == "Contoso Connector"
+    assert [line.name for line in doc.section("Service1").entries()] == ["UniqueService"]
+
+
+@pytest.mark.parametrize("value,written", [(0, "0"), (4294967295, "4294967295"), (-1, "4294967295"),
+                                           ("0x40000000", "0x40000000"), ("12", "12")])
+def test_pt_long_values(value, written):
+    spec = {"properties": [{"name": "Flags", "type": "PT_LONG", "tag": "0x6600", "value": value}]}
+    assert read(resolve(spec)["prf"]).get("Service1", "Flags") == written
+
+
+# --- paths, Active Setup --------------------------------------------------------------------
+
+def test_paths_default_under_the_install_folder():
+    resolved = resolve({})
+    assert resolved["prf_path"] == "C:\\Program Files\\Contoso\\CONTOSO.prf"
+    assert resolved["script_path"] == "C:\\Program Files\\Contoso\\message_service_profile.ps1"
+
+
+def test_stub_path_runs_the_script_with_the_prf_and_office_version():
+    resolved = resolve({}, target={"install_dir": "C:\\Program Files (x86)\\Contoso\\", "office_version": "15.0"})
+    assert resolved["stub_path"] == (
+        '"%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" -NoProfile -NonInteractive '
+        '-ExecutionPolicy Bypass -WindowStyle Hidden -File "C:\\Program Files (x86)\\Contoso\\message_service_profile.ps1" '
+        '-PrfPath "C:\\Program Files (x86)\\Contoso\\CONTOSO.prf" -OfficeVersion 15.0')
+
+
+def test_active_setup_keys_and_version():
+    resolved = resolve({"active_setup_version": "1,0,0,2"})
+    assert resolved["active_setup_key"] == "HKLM:\\SOFTWARE\\Microsoft\\Active Setup\\Installed Components\\mapi.messaging.CONTOSO.profile"
+    assert resolved["user_active_setup_key"] == "Software\\Microsoft\\Active Setup\\Installed Components\\mapi.messaging.CONTOSO.profile"
+    assert resolved["active_setup_version"] == "1,0,0,2"
+    assert resolve({"active_setup_version": 3})["active_setup_version"] == "3"
+
+
+def test_office_version_defaults_to_16_and_selects_the_keys():
+    resolved = resolve({}, target={"install_dir": "C:\\X"})
+    assert resolved["office_version"] == "16.0"
+    assert resolved["setup_key"] == "Software\\Microsoft\\Office\\16.0\\Outlook\\Setup"
+    assert resolved["profile_keys"] == [
+        "Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles",
+        "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"]
+
+
+def test_before_outlook_2013_only_the_messaging_subsystem_profiles_count():
+    assert profile.profile_keys("14.0") == [
+        "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"]
+
+
+def test_explicit_paths_do_not_need_preflight():
+    resolved = resolve({"prf_path": "D:\\Profiles\\contoso.prf", "script_path": "D:\\Profiles\\as.ps1"}, target={})
+    assert resolved["prf_path"] == "D:\\Profiles\\contoso.prf"
+    assert "D:\\Profiles\\as.ps1" in resolved["stub_path"]
+
+
+# --- refusals -------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("field,spec,needle", [
+    ("name", {"name": "Sales [EU]"}, "message_service_profile.name"),
+    ("name", {"name": "Büro"}, "message_service_profile.name"),
+    ("friendly_name", {"friendly_name": "A=B"}, "message_service_profile.friendly_name"),
+    ("overwrite", {"overwrite": "sometimes"}, "message_service_profile.overwrite"),
+    ("default_profile", {"default_profile": "yes"}, "message_service_profile.default_profile"),
+    ("unknown", {"nmae": "x"}, "unknown keys nmae"),
+    ("prf_path", {"prf_path": "relative.prf"}, "message_service_profile.prf_path"),
+    ("prf_path", {"prf_path": 'C:\\a"b.prf'}, "message_service_profile.prf_path"),
+    ("active_setup_id", {"active_setup_id": "a\\b"}, "message_service_profile.active_setup_id"),
+    ("active_setup_version", {"active_setup_version": "1.2"}, "message_service_profile.active_setup_version"),
+])
+def test_bad_general_options_are_named(field, spec, needle):
+    problems = problems_of(spec)
+    assert any(needle in problem for problem in problems), problems
+
+
+@pytest.mark.parametrize("prop,needle", [
+    ({"name": "Server Name", "tag": "0x6700", "value": "x"}, "properties[0].name"),
+    ({"name": "ServiceName", "tag": "0x6700", "value": "x"}, "used by the PRF format"),
+    ({"name": "X", "tag": "0x67000", "value": "x"}, "properties[0].tag"),
+    ({"name": "X", "type": "PT_BINARY", "tag": "0x6700", "value": "00"}, "properties[0].type"),
+    ({"name": "X", "tag": "0x6700"}, "properties[0].value: required"),
+    ({"name": "X", "tag": "0x6700", "value": "caf\u00e9"}, "printable ASCII"),
+    ({"name": "X", "tag": "0x6700", "value": "a\r\nServiceName=EVIL"}, "printable ASCII"),
+    ({"name": "X", "tag": "0x6700", "value": " padded"}, "blanks"),
+    ({"name": "X", "type": "PT_LONG", "tag": "0x6700", "value": True}, "boolean"),
+    ({"name": "X", "type": "PT_LONG", "tag": "0x6700", "value": 2 ** 32}, "32 bits"),
+    ({"name": "X", "type": "PT_LONG", "tag": "0x6700", "value": "ten"}, "PT_LONG needs"),
+    ({"name": "X", "type": "PT_BOOLEAN", "tag": "0x6700", "value": "yes"}, "true or false"),
+])
+def test_bad_properties_are_named(prop, needle):
+    problems = problems_of({"properties": [prop]})
+    assert any(needle in problem for problem in problems), problems
+
+
+def test_repeated_property_names_and_ids_are_refused():
+    problems = problems_of({"properties": [
+        {"name": "Server", "tag": "0x6700", "value": "a"},
+        {"name": "SERVER", "tag": "0x6701", "value": "b"},
+        {"name": "Other", "tag": "6700", "value": "c"}]})
+    assert any("properties[1].name" in p and "repeats properties[0]" in p for p in problems), problems
+    assert any("properties[2].tag" in p and "repeats properties[0]" in p for p in problems), problems
+
+
+def test_every_problem_is_reported_at_once():
+    problems = problems_of({"name": "[x]", "overwrite": 3, "properties": [{"name": "1x", "tag": "z", "value": 1}]},
+                           target={"office_version": "sixteen"})
+    assert len(problems) >= 5, problems
+
+
+def test_missing_install_dir_says_to_run_preflight():
+    problems = problems_of({}, target={})
+    assert any("message_service_target.install_dir" in p and "preflight" in p for p in problems), problems
+
+
+def test_service_name_must_fit_the_prf():
+    problems = problems_of({}, service="CON=TOSO")
+    assert any(p.startswith("message_service_name") for p in problems), problems
+
+
+# --- generated: whatever passes the checks reads back unchanged -----------------------------
+
+SAFE_NAME = st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9 ._()&+,'-]{0,20}[A-Za-z0-9)]\Z")
+KEY = st.from_regex(r"\A[A-Za-z][A-Za-z0-9_]{0,15}\Z").filter(
+    lambda name: name.lower() not in {key.lower() for key in profile.RESERVED_KEYS})
+TEXT = st.from_regex(r"\A[\x21-\x7e]([\x20-\x7e]{0,30}[\x21-\x7e])?\Z")
+
+
+@st.composite
+def specs(draw):
+    names = draw(st.lists(KEY, max_size=6, unique_by=str.lower))
+    ids = draw(st.lists(st.integers(0x6600, 0x67FF), min_size=len(names), max_size=len(names), unique=True))
+    props = []
+    for name, prop_id in zip(names, ids):
+        ptype = draw(st.sampled_from(profile.PROPERTY_TYPES))
+        if ptype == "PT_LONG":
+            value = draw(st.integers(0, 0xFFFFFFFF))
+        elif ptype == "PT_BOOLEAN":
+            value = draw(st.booleans())
+        else:
+            value = draw(TEXT)
+        props.append({"name": name, "type": ptype, "tag": "0x%04X" % prop_id, "value": value})
+    return {"name": draw(SAFE_NAME), "friendly_name": draw(SAFE_NAME), "properties": props}
+
+
+@hypothesis_settings(max_examples=150, deadline=None)
+@given(specs())
+def test_generated_profiles_read_back_as_declared(spec):
+    resolved = resolve(spec)
+    doc = read(resolved["prf"])
+    assert doc.get("General", "ProfileName") == spec["name"]
+    friendly = spec["friendly_name"]
+    assert doc.get("Service List", "Service1") == friendly
+    assert doc.get(friendly, "ServiceName") == "CONTOSO"
+    for prop in spec["properties"]:
+        value = prop["value"]
+        expected = ("TRUE" if value else "FALSE") if isinstance(value, bool) else str(value)
+        assert doc.get("Service1", prop["name"]) == expected
+        assert doc.get(friendly, prop["name"]) == "%s,%s" % (prop["type"], prop["tag"])
+
+
+# --- who gets what --------------------------------------------------------------------------
+
+def stat(sid, exists, sub_keys=()):
+    return {"sid": sid, "exists": exists, "sub_keys": list(sub_keys)}
+
+
+def test_user_sids_keep_only_real_accounts():
+    keys = [".DEFAULT", "S-1-5-18", "S-1-5-19", "S-1-5-20", ALICE, ALICE + "_Classes", BOB, "S-1-5-21-x"]
+    assert profile.user_sids(keys) == [ALICE, BOB]
+
+
+def test_plan_splits_logged_on_users_by_profile_and_leaves_the_rest_to_active_setup():
+    plan = profile.plan_users(
+        profile_list=["S-1-5-18", ALICE, BOB, CAROL],
+        loaded=[".DEFAULT", ALICE, ALICE + "_Classes", BOB],
+        profile_stats=[stat(ALICE, True, ["Outlook"]), stat(ALICE, False),
+                       stat(BOB, True, []), stat(BOB, False)])
+    assert plan == {"loaded": [ALICE, BOB], "import": [BOB], "keep": [ALICE], "active_setup": [CAROL]}
+
+
+def test_a_profile_in_the_pre_2013_location_counts():
+    plan = profile.plan_users([ALICE], [ALICE], [stat(ALICE, False), stat(ALICE, True, ["MAPI"])])
+    assert plan["keep"] == [ALICE] and plan["import"] == []
+
+
+def test_plan_refuses_a_loaded_user_that_was_not_read():
+    with pytest.raises(ValueError, match=BOB):
+        profile.plan_users([ALICE, BOB], [ALICE, BOB], [stat(ALICE, False)])
+
+
+def test_withdrawals_only_where_import_prf_names_our_prf():
+    ours = "C:\\Program Files\\Contoso\\CONTOSO.prf"
+    stats = [
+        {"sid": ALICE, "exists": True, "value": "c:/program files/contoso/contoso.PRF"},
+        {"sid": BOB, "exists": True, "value": "\\\\server\\share\\other.prf"},
+        {"sid": CAROL, "exists": False},
+    ]
+    assert profile.withdrawals(stats, ours) == [ALICE]
+
+
+# --- the filters are thin adapters of the core ----------------------------------------------
+
+def test_filter_default_profile_raises_a_filter_error_naming_the_option():
+    from ansible.errors import AnsibleFilterError
+    with pytest.raises(AnsibleFilterError, match="message_service_profile is not valid: message_service_profile.name"):
+        default_profile({"name": "[x]"}, "CONTOSO", target=TARGET)
+
+
+def test_filter_default_profile_users_reads_loop_results():
+    results = [{"item": [ALICE, "k1"], "exists": True, "sub_keys": ["Outlook"]},
+               {"item": [BOB, "k1"], "exists": False}]
+    plan = default_profile_users(results, profile_list=[ALICE, BOB], loaded=[ALICE, BOB])
+    assert plan["import"] == [BOB] and plan["keep"] == [ALICE]
+
+
+def test_filter_default_profile_withdrawals_reads_loop_results():
+    results = [{"item": ALICE, "exists": True, "value": "C:\\X\\C.prf"}, {"item": BOB, "exists": True, "value": "C:\\Y.prf"}]
+    assert default_profile_withdrawals(results, prf_path="c:\\x\\c.prf") == [ALICE]
