@@ -71,9 +71,14 @@ $(COMPAT_NEW_VENV)/.ansible-$(COMPAT_NEW_ANSIBLE):
 	$(COMPAT_NEW_VENV)/bin/pip install --quiet 'ansible==$(COMPAT_NEW_ANSIBLE)' $(COMPAT_TEST_TOOLS)
 	touch $@
 
-# Both suites run even when the first fails; the target fails if either did.
+# Every suite runs even when one fails; the target fails if any did. Unit and integration
+# tests are separate pytest runs, one summary line each.
+COMPAT_VERSIONS := import importlib.metadata as m, platform; \
+  print("== ansible-core %s (ansible %s, Python %s)" % (m.version("ansible-core"), m.version("ansible"), platform.python_version()))
 compat: collection $(COMPAT_LOW_VENV)/.ansible-$(COMPAT_LOW_ANSIBLE) $(COMPAT_NEW_VENV)/.ansible-$(COMPAT_NEW_ANSIBLE)
 	@status=0; for venv in $(COMPAT_LOW_VENV) $(COMPAT_NEW_VENV); do \
-	  echo "== $$($$venv/bin/ansible --version | head -n 1) ($$($$venv/bin/python --version)), ansible $$($$venv/bin/python -c 'import ansible_release; print(ansible_release.__version__)')"; \
-	  PATH="$(CURDIR)/$$venv/bin:$$PATH" $$venv/bin/pytest -q tests/unit tests/integration || status=1; \
+	  $$venv/bin/python -c '$(COMPAT_VERSIONS)'; \
+	  for suite in tests/unit tests/integration; do \
+	    PATH="$(CURDIR)/$$venv/bin:$$PATH" $$venv/bin/pytest -q $$suite || status=1; \
+	  done; \
 	done; exit $$status

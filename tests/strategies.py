@@ -146,7 +146,9 @@ text_values = st.text(alphabet=VALUE_CHARS, max_size=24).filter(
 flag_names = st.lists(st.sampled_from(["SERVICE_SINGLE_COPY", "SERVICE_NO_PRIMARY_IDENTITY",
                                        "SERVICE_PRIMARY_IDENTITY", "SERVICE_CREATE_WITH_STORE",
                                        "STATUS_PRIMARY_STORE", "STATUS_DEFAULT_STORE"]),
-                      min_size=1, max_size=3, unique=True)
+                      min_size=1, max_size=3, unique=True).filter(
+    # The module refuses flags that claim and disclaim the primary identity at once.
+    lambda flags: not set(properties.IDENTITY_FLAGS) <= set(flags))
 dll_names = st.sampled_from(["contoso.dll", "C:\\Program Files\\Contoso\\contoso.dll", "emsui.dll",
                              "%windir%\\system\\mspst.dll", "C:\\MAPI Providers\\ab_prov.dll"])
 file_lists = st.lists(st.sampled_from(["contoso.dll", "contosoui.dll", "readme.txt", "emsabp.dll"]),

@@ -30,8 +30,6 @@ WARNING = "warning"
 SERVICE_TRAITS = ("PR_SERVICE_DLL_NAME", "PR_SERVICE_ENTRY_NAME", "Providers")
 # Every provider section needs these (severity: see docs/mapisvc_info.md).
 PROVIDER_ENTRIES = (("PR_PROVIDER_DLL_NAME", ERROR), ("PR_RESOURCE_TYPE", WARNING))
-# Service flags that contradict each other (PR_RESOURCE_FLAGS of a service).
-IDENTITY_FLAGS = ("SERVICE_PRIMARY_IDENTITY", "SERVICE_NO_PRIMARY_IDENTITY")
 
 _GLOBAL = {fold(name) for name in GLOBAL_SECTIONS}
 
@@ -278,8 +276,7 @@ class _Reader:
                              "profile" % (section.name, key),
                              "delete the %s line from [%s]" % (key, section.name), **where)
                 elif kind is properties.FLAGS:
-                    flags = {fold(flag) for flag in properties.FLAGS.canonical(value)}
-                    if all(flag in flags for flag in IDENTITY_FLAGS):
+                    if properties.FLAGS.contradicts(value):
                         self.add(ERROR, "primary-identity-conflict",
                                  "%s of [%s] sets both SERVICE_PRIMARY_IDENTITY and "
                                  "SERVICE_NO_PRIMARY_IDENTITY, which exclude each other"

@@ -76,6 +76,10 @@ class Kind:
         return a is not None and b is not None and self.canonical(a) == self.canonical(b)
 
 
+# Service flags that contradict each other (PR_RESOURCE_FLAGS of a service).
+IDENTITY_FLAGS = ("SERVICE_PRIMARY_IDENTITY", "SERVICE_NO_PRIMARY_IDENTITY")
+
+
 class FlagsKind(Kind):
     """Symbolic names joined by ``|`` (PR_RESOURCE_FLAGS, PR_RESOURCE_TYPE): a set."""
 
@@ -88,7 +92,17 @@ class FlagsKind(Kind):
         for item in items:
             if not IDENTIFIER.match(item.strip(BLANKS)):
                 raise PropertyError("%s is not a flag name; %s" % (shown(item), self.hint))
-        return " | ".join(item.strip(BLANKS) for item in items)
+        text = " | ".join(item.strip(BLANKS) for item in items)
+        if self.contradicts(text):
+            raise PropertyError("sets both %s and %s, which exclude each other; keep %s only if "
+                                "the service supplies the profile's identity, else keep %s"
+                                % (IDENTITY_FLAGS + IDENTITY_FLAGS))
+        return text
+
+    def contradicts(self, text):
+        """Whether the flags claim and disclaim the profile's primary identity at once."""
+        flags = {fold(flag) for flag in self.canonical(text)}
+        return all(flag in flags for flag in IDENTITY_FLAGS)
 
     def canonical(self, text):
         return frozenset(item for item in _items(text, "|") if item)

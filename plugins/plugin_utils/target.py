@@ -277,10 +277,12 @@ def _unique(paths):
 
 
 def registered_name(installed):
-    """The name MAPI is given for an installed file: ``contoso32.dll`` -> ``contoso.dll``
+    """The name MAPI is given for an installed DLL: ``contoso32.dll`` -> ``contoso.dll``
     (MAPI inserts "32" before the first period itself). Other names stay as they are."""
     match = SUFFIXED.match(installed)
-    return match.group("stem") + match.group("rest") if match else installed
+    if match and installed.lower().endswith(".dll"):
+        return match.group("stem") + match.group("rest")
+    return installed
 
 
 def default_install_dir(target, service):

@@ -35,6 +35,9 @@ CASES = {
                                  "providers[1].name"),
     "int_for_string_property": ({"properties": {"PR_DISPLAY_NAME": 5}}, "only written for PT_LONG"),
     "int_for_flags": ({"properties": {"PR_RESOURCE_FLAGS": 2}}, "give the flag names as a list"),
+    "contradicting_identity_flags": (
+        {"properties": {"PR_RESOURCE_FLAGS": ["SERVICE_PRIMARY_IDENTITY", "SERVICE_NO_PRIMARY_IDENTITY"]}},
+        "PR_RESOURCE_FLAGS: sets both SERVICE_PRIMARY_IDENTITY and SERVICE_NO_PRIMARY_IDENTITY"),
     "int_outside_32_bits": ({"properties": {"66040003": 4294967296}}, "does not fit in 32 bits"),
     "dll_with_32_suffix": ({"properties": {"PR_SERVICE_DLL_NAME": "contoso32.dll"}}, "write 'contoso.dll'"),
     "dll_path_with_another_period": (

@@ -39,7 +39,7 @@ PROFILE = {
         {"name": "Port", "type": "PT_LONG", "tag": "0x6701", "value": 389},
     ],
 }
-USERS = ["alice:with-profile", "bob:without-profile", "carol:without-profile:unloaded", "dave:with-profile:unloaded"]
+USERS = ("alice:with-profile", "bob:without-profile", "carol:without-profile:unloaded", "dave:with-profile:unloaded")
 
 
 def build(root, users=USERS, **options):
@@ -48,7 +48,7 @@ def build(root, users=USERS, **options):
         from make_machine import make_machine
     finally:
         sys.path.remove(str(DOUBLES))
-    return make_machine(str(root), office=options.pop("office", "msi64"), users=users, **options)
+    return make_machine(str(root), office=options.pop("office", "msi64"), users=list(users), **options)
 
 
 def play_vars(**overrides):
@@ -198,7 +198,7 @@ def verify_task(state):
 
 def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     root = tmp_path / "machine"
-    description = build(root, users=USERS + ["erin:without-profile"])
+    description = build(root, users=USERS + ("erin:without-profile",))
     alice, bob, carol, dave, erin = (sid_of(description, name) for name in ("alice", "bob", "carol", "dave", "erin"))
     give_erin_a_pre_2013_profile(root, erin)
     before = registry(root)

@@ -366,9 +366,6 @@ def complete(args):
     for item in args["providers"] + args["sections"]:
         assume(item["name"].upper() not in taken)
         taken.add(item["name"].upper())
-    for entries in [args["properties"]] + [item["properties"] for item in args["providers"]]:
-        flags = entries.get("PR_RESOURCE_FLAGS")
-        assume(not flags or not set(findings.IDENTITY_FLAGS) <= set(flags))
     return args
 
 

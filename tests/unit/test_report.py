@@ -184,6 +184,16 @@ def test_drift_reports_missing_services_providers_and_absent_state():
     assert not any(host == "b" and svc == "MSEMS" for host, svc, dummy, dummy2 in got)
 
 
+def test_a_dll_declared_by_name_matches_the_full_path_the_role_writes():
+    records = {"a": ok(inf([service("CONTOSO", "Contoso Connector", dll="C:\\Program Files\\CONTOSO\\Contoso.dll")])),
+               "b": ok(inf([service("CONTOSO", "Contoso Connector", dll="C:\\Program Files\\CONTOSO\\other.dll")]))}
+    desired = {"service": "CONTOSO", "display_name": "Contoso Connector",
+               "properties": {"PR_SERVICE_DLL_NAME": "contoso.dll"},
+               "providers": [{"name": "CONTOSO_AB", "properties": {"PR_PROVIDER_DLL_NAME": "contoso.dll"}}]}
+    rows = report.build(records, desired)["drift"]
+    assert sorted((r["host"], r["section"]) for r in rows) == [("b", "CONTOSO"), ("b", "CONTOSO_AB")]
+
+
 @pytest.mark.parametrize("desired, field", [
     ({"service": "CONTOSO"}, "desired.display_name"),
     ({"service": "CONTOSO", "display_name": "C", "colour": "red"}, "colour"),
@@ -265,9 +275,10 @@ def test_html_parses_is_self_contained_and_shows_the_counts():
 
 def test_html_escapes_everything_from_the_hosts():
     evil = '<script>alert("x")</script>'
-    records = {'ws"01<': ok(inf([service("EVIL", evil, dll="C:\\<img src=x>.dll")],
-                                 [dict(finding("credential", "error"), message=evil, fix=evil)],
-                                 path="C:\\<marquee>\\MAPISVC.INF"))}
+    evil_file = inf([service("EVIL", evil, dll="C:\\<img src=x>.dll")],
+                    [dict(finding("credential", "error"), message=evil, fix=evil)],
+                    path="C:\\<marquee>\\MAPISVC.INF")
+    records = {'ws"01<': ok(evil_file)}
     text = report.render_html(report.build(records))
     page = parse(text)
     assert "script" not in [tag for tag, attrs in page.tags]

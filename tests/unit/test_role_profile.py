@@ -35,8 +35,9 @@ def contoso(**overrides):
     return spec
 
 
-def resolve(spec=None, service="CONTOSO", display_name="Contoso Connector", target=TARGET):
-    return profile.settings(spec, service, display_name=display_name, target=target)
+def resolve(spec=None, service="CONTOSO", display_name="Contoso Connector", target=None):
+    """Settings for ``spec``; ``target`` None means TARGET (give ``{}`` for no preflight facts)."""
+    return profile.settings(spec, service, display_name=display_name, target=TARGET if target is None else target)
 
 
 def read(prf_text):

@@ -220,8 +220,8 @@ CONTOSO_FILES = [
 def contoso(found, **kwargs):
     args = dict(name="CONTOSO", display_name="Contoso Connector", files=CONTOSO_FILES,
                 properties={"PR_SERVICE_DLL_NAME": "contoso.dll", "PR_SERVICE_ENTRY_NAME": "ServiceEntry"},
-                providers=[{"name": "CONTOSO_AB", "properties": {"PR_PROVIDER_DLL_NAME": "contoso.dll",
-                                                                  "PR_RESOURCE_TYPE": "MAPI_AB_PROVIDER"}}])
+                providers=[{"name": "CONTOSO_AB",
+                            "properties": {"PR_PROVIDER_DLL_NAME": "contoso.dll", "PR_RESOURCE_TYPE": "MAPI_AB_PROVIDER"}}])
     args.update(kwargs)
     return message_service_plan(found, **args)
 
@@ -386,8 +386,9 @@ def test_given_install_dir_is_used_and_kept_on_removal():
 
 @pytest.mark.parametrize("installed, registered", [
     ("contoso32.dll", "contoso.dll"), ("CONTOSOUI32.DLL", "CONTOSOUI.DLL"), ("contoso.dll", "contoso.dll"),
-    ("contoso32.x.dll", "contoso.x.dll"), ("a32b.dll", "a32b.dll"), ("readme.txt", "readme.txt")])
-def test_registered_name_drops_the_32_before_the_first_period(installed, registered):
+    ("contoso32.x.dll", "contoso.x.dll"), ("a32b.dll", "a32b.dll"), ("readme.txt", "readme.txt"),
+    ("help32.chm", "help32.chm")])
+def test_registered_name_drops_the_32_before_the_first_period_of_dlls(installed, registered):
     assert core.registered_name(installed) == registered
 
 

@@ -135,13 +135,15 @@ def main():
     params = module.params
     result = {"changed": True, "result": {}, "host_out": "", "host_err": "", "output": [], "error": [],
               "warning": [], "verbose": [], "debug": [], "information": []}
+    # .get: older ansible.windows releases (the one bundled with ansible-core 2.16) lack some
+    # of these options, and the double only knows the options the real module documents.
     for name in NOT_SIMULATED:
-        if params[name]:
+        if params.get(name):
             module.fail_json(msg="TEST DOUBLE: win_powershell option %s is not simulated" % name, **result)
     try:
         machine = Machine()
         for name, wanted in (("creates", True), ("removes", False)):
-            if params[name] and os.path.exists(machine.host_path(params[name])) == wanted:
+            if params.get(name) and os.path.exists(machine.host_path(params[name])) == wanted:
                 result.update(changed=False, msg="skipped, since %s %s" % (params[name], "exists" if wanted else "does not exist"))
                 module.exit_double(result)
         contract_name, contract = find_contract(params["script"])

@@ -1,0 +1,195 @@
+# -*- coding: utf-8 -*-
+"""``ansible-playbook mapi.messaging.rollout`` on simulated Windows hosts (TEST DOUBLES).
+
+The hosts are localhost posing as Windows through tests/windows_double (see its README):
+each has a machine (file system and registry) built by make_machine.py. The service is the
+Contoso example of examples/vars/contoso.yml. The tests check what the playbook reports and
+what is on each simulated machine afterwards, byte for byte where nothing may change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DOUBLES = ROOT / "tests" / "windows_double"
+COLLECTIONS = ROOT / ".tmp" / "collections"
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.M)
+# name: (office, MAPI registered, MAPISVC.INF to start from)
+FLEET = {
+    "ws1": ("msi64", True, ROOT / "demo" / "MAPISVC.INF"),
+    "ws2": ("msi32", True, None),
+    "ws3": ("c2r64", True, None),
+    "ws4": ("msi64", False, None),  # preflight must leave it out
+}
+SERIAL = [1, "50%", "100%"]
+
+sys.path.insert(0, str(DOUBLES))
+import make_machine  # noqa: E402 - the test-double machine builder
+
+
+def build(tmp_path, fleet):
+    hosts = {}
+    for name, (office, mapi, mapisvc) in fleet.items():
+        root = tmp_path / "machines" / name
+        make_machine.make_machine(str(root), office=office, mapi=mapi, mapisvc=str(mapisvc) if mapisvc else None)
+        hosts[name] = {"simulated_windows_root": str(root)}
+    inventory = tmp_path / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"vars": {
+        "ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+        "ansible_shell_type": "mapi_testdouble.windows_host.simulated", "ansible_pipelining": True},
+        "hosts": hosts}}))
+    service = yaml.safe_load((ROOT / "examples" / "vars" / "contoso.yml").read_text())
+    for item in service["message_service_files"]:
+        # Controller files as absolute paths: the playbook lives in the collection (docs/rollout.md).
+        item["src"] = str(ROOT / "examples" / item["src"])
+    service_file = tmp_path / "service.yml"
+    service_file.write_text(yaml.safe_dump(service))
+    return inventory, service_file
+
+
+def run(tmp_path, playbook, inventory, *extra):
+    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH="%s:%s" % (DOUBLES, COLLECTIONS),
+               ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="true", ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
+               ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"), ANSIBLE_REMOTE_TEMP=str(tmp_path / ".ansible-remote"),
+               ANSIBLE_NOCOLOR="1", ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_FORKS="5")
+    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), playbook, "-i", str(inventory)]
+    proc = subprocess.run(command + list(extra), capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    recap = {m.group(1): {"changed": int(m.group(3)), "unreachable": int(m.group(4)), "failed": int(m.group(5))}
+             for m in RECAP.finditer(proc.stdout)}
+    return proc, recap
+
+
+def tree(root):
+    """Every file of a simulated machine, by path, with its SHA-256."""
+    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(pathlib.Path(root).rglob("*")) if path.is_file()}
+
+
+def services_in(root):
+    """[Services] of every MAPISVC.INF on the machine, as Windows reads them."""
+    found = {}
+    for path in pathlib.Path(root, "drive").rglob("*"):
+        if path.is_file() and path.name.upper() == "MAPISVC.INF":
+            section = ini.parse(path.read_bytes()).section("Services")
+            found[str(path)] = dict(section.items()) if section is not None else {}
+    return found
+
+
+def test_rollout_and_audit_pass_syntax_check(tmp_path):
+    inventory = tmp_path / "inventory.ini"
+    inventory.write_text("ws1 ansible_connection=local\n")
+    for playbook in ("mapi.messaging.rollout", "mapi.messaging.audit"):
+        proc, dummy = run(tmp_path, playbook, inventory, "--syntax-check")
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        assert "playbooks/%s.yml" % playbook.split(".")[-1] in proc.stdout
+
+
+@pytest.fixture(scope="module")
+def rolled_out(tmp_path_factory):
+    tmp_path = tmp_path_factory.mktemp("rollout")
+    inventory, service = build(tmp_path, FLEET)
+    machines = {name: tmp_path / "machines" / name for name in FLEET}
+    before = {name: tree(root) for name, root in machines.items()}
+    first = run(tmp_path, "mapi.messaging.rollout", inventory, "-e", "@%s" % service,
+                "-e", json.dumps({"rollout_serial": SERIAL}))
+    after_first = {name: tree(root) for name, root in machines.items()}
+    second = run(tmp_path, "mapi.messaging.rollout", inventory, "-e", "@%s" % service,
+                 "-e", json.dumps({"rollout_serial": SERIAL}))
+    after_second = {name: tree(root) for name, root in machines.items()}
+    return dict(tmp_path=tmp_path, inventory=inventory, service=service, machines=machines, before=before,
+                first=first, after_first=after_first, second=second, after_second=after_second)
+
+
+READY = [name for name, (office, mapi, start) in FLEET.items() if mapi]
+LEFT_OUT = [name for name in FLEET if name not in READY]
+
+
+def batch_sizes(hosts, serial):
+    """Ansible's serial rule: a percentage is of all the play's hosts (rounded down, at least
+    one), the last value repeats until every host had its turn."""
+    sizes, left, i = [], hosts, 0
+    while left:
+        value = serial[min(i, len(serial) - 1)]
+        size = max(1, hosts * int(value[:-1]) // 100) if isinstance(value, str) else value
+        sizes.append(min(size, left))
+        left -= sizes[-1]
+        i += 1
+    return sizes
+
+
+def test_preflight_leaves_a_host_without_mapi_out_and_changes_nothing_there(rolled_out):
+    proc, recap = rolled_out["first"]
+    assert proc.returncode != 0, "a host left out by preflight fails the run"
+    for name in LEFT_OUT:
+        assert recap[name]["failed"] == 1 and recap[name]["changed"] == 0
+        assert re.search(r"fatal: \[%s\].*left out of the rollout by preflight; nothing was changed: .*MAPIX=1 is missing"
+                         % name, proc.stdout)
+        assert rolled_out["after_first"][name] == rolled_out["before"][name]
+
+
+def test_the_ready_hosts_get_the_service_in_batches_and_pass_the_post_check(rolled_out):
+    proc, recap = rolled_out["first"]
+    for name in READY:
+        assert recap[name]["failed"] == 0 and recap[name]["unreachable"] == 0, proc.stdout[-3000:]
+        listed = services_in(rolled_out["machines"][name])
+        assert listed and all(services.get("CONTOSO") == "Contoso Connector" for services in listed.values()), listed
+    # The demo file keeps the other vendors' services.
+    demo = ini.parse((ROOT / "demo" / "MAPISVC.INF").read_bytes()).section("Services").keys()
+    for services in services_in(rolled_out["machines"]["ws1"]).values():
+        assert set(demo) <= set(services)
+    batches = re.findall(r"included: mapi\.messaging\.message_service for (.*)", proc.stdout)
+    assert [len(batch.split(", ")) for batch in batches] == batch_sizes(len(READY), SERIAL)
+    assert sum((batch.split(", ") for batch in batches), []) == READY, "only hosts that passed preflight"
+    checks = re.findall(r"ok: \[(\w+)\] => \(item=.*MAPISVC\.INF\)", proc.stdout.split("Check that MAPI can use")[1])
+    assert checks
+
+
+def test_a_second_run_changes_nothing(rolled_out):
+    proc, recap = rolled_out["second"]
+    for name in READY:
+        assert recap[name] == {"changed": 0, "unreachable": 0, "failed": 0}, proc.stdout[-3000:]
+    assert rolled_out["after_second"] == rolled_out["after_first"]
+
+
+def test_the_audit_of_the_rolled_out_fleet_finds_only_the_left_out_host(rolled_out):
+    tmp_path = rolled_out["tmp_path"]
+    proc, recap = run(tmp_path, "mapi.messaging.audit", rolled_out["inventory"], "-e", "@%s" % rolled_out["service"],
+                      "-e", "audit_report_dir=%s" % (tmp_path / "report"), "-e", "audit_windows=true")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    data = json.loads((tmp_path / "report" / "mapisvc-report.json").read_text())
+    contoso = next(s for s in data["services"] if s["name"] == "CONTOSO")
+    assert contoso["host_names"] == sorted(READY)
+    # The role wrote each DLL's full path for the bare names in the service file: no drift.
+    assert sorted({row["host"] for row in data["drift"]}) == LEFT_OUT
+    assert [row["actual"] for row in data["drift"]] == ["no MAPISVC.INF at the audited paths"]
+    assert data["summary"]["without_file"] == len(LEFT_OUT)
+
+
+def test_a_failing_first_batch_stops_the_rollout_before_the_other_hosts(tmp_path):
+    bom = tmp_path / "bom-MAPISVC.INF"
+    bom.write_bytes(b"\xef\xbb\xbf" + (ROOT / "demo" / "MAPISVC.INF").read_bytes())
+    fleet = {"ws1": ("msi64", True, bom), "ws2": ("msi64", True, None), "ws3": ("msi32", True, None)}
+    inventory, service = build(tmp_path, fleet)
+    machines = {name: tmp_path / "machines" / name for name in fleet}
+    before = {name: tree(root) for name, root in machines.items()}
+    proc, recap = run(tmp_path, "mapi.messaging.rollout", inventory, "-e", "@%s" % service,
+                      "-e", json.dumps({"rollout_serial": [1, "100%"]}))
+    assert proc.returncode != 0
+    assert recap["ws1"]["failed"] == 1
+    assert "byte order mark" in proc.stdout
+    batches = re.findall(r"included: mapi\.messaging\.message_service for (.*)", proc.stdout)
+    assert batches == ["ws1"], "the second batch must not start"
+    for name in ("ws2", "ws3"):
+        assert tree(machines[name]) == before[name], "%s changed although the rollout stopped" % name

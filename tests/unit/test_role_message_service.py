@@ -1,0 +1,91 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The message_service role's files agree with each other and with its design: every variable
+it reads is documented in meta/argument_specs.yml with its default, and its tasks call only
+modules that preview in check mode (no win_shell, win_command or win_powershell)."""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import yaml
+
+ROLE = pathlib.Path(__file__).resolve().parents[2] / "roles" / "message_service"
+ALLOWED = {
+    "ansible.windows.win_reg_stat", "ansible.windows.win_regedit", "ansible.windows.win_stat",
+    "ansible.windows.win_find", "ansible.windows.win_file", "ansible.windows.win_copy",
+    "ansible.windows.win_get_url", "mapi.messaging.mapisvc",
+    "ansible.builtin.assert", "ansible.builtin.set_fact", "ansible.builtin.include_tasks",
+    "ansible.builtin.fail", "ansible.builtin.debug",
+}
+TASK_KEYWORDS = {
+    "name", "loop", "loop_control", "when", "register", "vars", "block", "rescue", "always",
+    "changed_when", "failed_when", "check_mode", "tags", "no_log", "delegate_to", "run_once",
+    "become", "ignore_errors",
+}
+# Facts the role sets for later steps and for the user; not inputs.
+FACTS = {"message_service_target", "message_service_plan"}
+
+
+def _specs():
+    return yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+
+
+def _tasks(items):
+    for item in items or []:
+        yield item
+        for key in ("block", "rescue", "always"):
+            yield from _tasks(item.get(key))
+
+
+def _task_files():
+    return sorted((ROLE / "tasks").glob("*.yml"))
+
+
+def test_every_variable_the_role_reads_is_documented():
+    documented = set(_specs()["main"]["options"])
+    text = "\n".join(path.read_text() for path in _task_files())
+    used = set(re.findall(r"\bmessage_service_[a-z_]+\b", text)) - FACTS
+    assert used <= documented, sorted(used - documented)
+
+
+def test_defaults_match_the_documented_defaults():
+    options = _specs()["main"]["options"]
+    defaults = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+    for name, value in defaults.items():
+        assert name in options, name
+        assert options[name].get("default") == value, name
+    for name, option in options.items():
+        if "default" in option:
+            assert name in defaults, "%s is documented with a default that defaults/main.yml lacks" % name
+
+
+def test_the_preflight_entry_point_takes_the_same_variables():
+    specs = _specs()
+    assert specs["preflight"]["options"] == specs["main"]["options"]
+
+
+def test_tasks_call_only_modules_that_preview_in_check_mode():
+    for path in _task_files():
+        for task in _tasks(yaml.safe_load(path.read_text())):
+            if "block" in task:
+                continue
+            modules = set(task) - TASK_KEYWORDS
+            assert len(modules) == 1, (path.name, task.get("name"), modules)
+            assert modules <= ALLOWED, (path.name, task.get("name"), modules)
+
+
+def test_preflight_only_reads():
+    readers = {"ansible.windows.win_reg_stat", "ansible.windows.win_stat", "ansible.windows.win_find",
+               "ansible.builtin.set_fact", "ansible.builtin.assert", "ansible.builtin.debug"}
+    tasks = list(_tasks(yaml.safe_load((ROLE / "tasks" / "preflight.yml").read_text())))
+    assert tasks
+    for task in tasks:
+        assert set(task) - TASK_KEYWORDS <= readers, task.get("name")
+
+
+def test_meta_declares_windows_and_no_galaxy_dependencies():
+    meta = yaml.safe_load((ROLE / "meta" / "main.yml").read_text())
+    assert [platform["name"] for platform in meta["galaxy_info"]["platforms"]] == ["Windows"]
+    assert meta["dependencies"] == []
