@@ -13,13 +13,17 @@ export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.tmp/ansible-remote
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv collection demo test unit integration differential sanity oracle bench compat clean
+.PHONY: help venv collection demo test unit integration differential sanity oracle bench molecule molecule-windows clean
 
 help:
 	@echo "make demo          register a sample service in a sample MAPISVC.INF, twice"
-	@echo "make test          unit, property, differential (Wine), integration and sanity tests"
+	@echo "make test          sanity, lint, unit, property, differential (Wine), integration, packaging and Molecule tests"
 	@echo "make bench         benchmarks; writes docs/performance.md"
-	@echo "make compat        unit and integration tests on the lowest supported ansible-core (2.16)"
+	@echo "make compat        unit and integration tests on the lowest and newest ansible-core"
+	@echo "make molecule      the role's Molecule scenarios on simulated Windows hosts"
+	@echo "make molecule-windows  the role's Molecule scenario on real Windows (MAPI_WINDOWS_INVENTORY)"
+	@echo "make package       build the collection tarball; make package-test installs and runs it"
+	@echo "make lint          ansible-lint (production profile); make docs-lint: antsibull-docs"
 
 $(BIN)/ansible-playbook: requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -53,24 +57,31 @@ integration: venv collection
 sanity: venv
 	bash tests/sanity/run.sh
 
-# Sanity first, so the run ends with pytest's summary line.
+# The role's scenarios on simulated Windows hosts (tests/windows_double). Run from the
+# collection root; two runs of the same scenario must not overlap.
+molecule: venv collection
+	$(BIN)/molecule test -s default
+	$(BIN)/molecule test -s removal
+
+# The same installation on real Windows workstations (docs/testing-on-windows.md).
+molecule-windows: venv collection
+	@if [ -z "$$MAPI_WINDOWS_INVENTORY" ]; then \
+	  echo "SKIPPED: the real-Windows scenario needs MAPI_WINDOWS_INVENTORY (docs/testing-on-windows.md)"; \
+	else \
+	  $(BIN)/molecule test -s windows; \
+	fi
+
+# Static checks first; pytest's summary line comes after them, then the role's scenarios.
 test: venv collection oracle
 	bash tests/sanity/run.sh
-	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/unit tests/differential tests/integration
-
-# The lowest ansible-core in meta/runtime.yml (2.16, from the ansible 9 package): unit and
-# integration suites in a venv of their own.
-COMPAT_216 := .tmp/compat-2.16
-$(COMPAT_216)/bin/pytest:
-	$(PYTHON) -m venv $(COMPAT_216)
-	$(COMPAT_216)/bin/pip install --quiet 'ansible==9.13.0' 'pytest==9.0.3' 'hypothesis==6.170.15'
-
-compat: collection $(COMPAT_216)/bin/pytest
-	$(COMPAT_216)/bin/ansible --version | head -n 1
-	$(COMPAT_216)/bin/pytest -q tests/unit tests/integration
+	$(MAKE) --no-print-directory lint docs-lint
+	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/unit tests/differential tests/integration tests/packaging
+	$(MAKE) --no-print-directory molecule
 
 bench: venv collection
 	$(BIN)/python bench/run.py
+
+include mk/packaging.mk
 
 clean:
 	rm -rf .tmp .pytest_cache .hypothesis tests/output

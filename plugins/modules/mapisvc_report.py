@@ -71,6 +71,7 @@ attributes:
     description: Writes nothing; reports the files it would write and whether they would change.
   diff_mode:
     support: none
+    description: The report files are new each run; read them instead of a diff.
   platform:
     support: full
     platforms: all

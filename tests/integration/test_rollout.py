@@ -72,9 +72,11 @@ def run(tmp_path, playbook, inventory, *extra):
 
 
 def tree(root):
-    """Every file of a simulated machine, by path, with its SHA-256."""
-    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest()
-            for path in sorted(pathlib.Path(root).rglob("*")) if path.is_file()}
+    """The simulated machine's state, its file system and registry: every file by path with
+    its SHA-256 (the doubles' own lock files are not part of the machine)."""
+    root = pathlib.Path(root)
+    files = [path for path in sorted((root / "drive").rglob("*")) if path.is_file()] + [root / "registry.json"]
+    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
 
 
 def services_in(root):
@@ -93,7 +95,7 @@ def test_rollout_and_audit_pass_syntax_check(tmp_path):
     for playbook in ("mapi.messaging.rollout", "mapi.messaging.audit"):
         proc, dummy = run(tmp_path, playbook, inventory, "--syntax-check")
         assert proc.returncode == 0, proc.stdout + proc.stderr
-        assert "playbooks/%s.yml" % playbook.split(".")[-1] in proc.stdout
+        assert "playbooks/%s.yml" % playbook.rsplit(".", maxsplit=1)[-1] in proc.stdout
 
 
 @pytest.fixture(scope="module")
