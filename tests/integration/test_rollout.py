@@ -118,6 +118,13 @@ READY = [name for name, (office, mapi, start) in FLEET.items() if mapi]
 LEFT_OUT = [name for name in FLEET if name not in READY]
 
 
+def rollout_batches(output):
+    """The hosts of each batch, from the role's include lines after the preflight play."""
+    rollout = output.split("PLAY [Roll the service out in batches]", 1)
+    assert len(rollout) == 2, "the rollout play did not start"
+    return re.findall(r"included: mapi\.messaging\.message_service for (.*)", rollout[1])
+
+
 def batch_sizes(hosts, serial):
     """Ansible's serial rule: a percentage is of all the play's hosts (rounded down, at least
     one), the last value repeats until every host had its turn."""
@@ -151,7 +158,7 @@ def test_the_ready_hosts_get_the_service_in_batches_and_pass_the_post_check(roll
     demo = ini.parse((ROOT / "demo" / "MAPISVC.INF").read_bytes()).section("Services").keys()
     for services in services_in(rolled_out["machines"]["ws1"]).values():
         assert set(demo) <= set(services)
-    batches = re.findall(r"included: mapi\.messaging\.message_service for (.*)", proc.stdout)
+    batches = rollout_batches(proc.stdout)
     assert [len(batch.split(", ")) for batch in batches] == batch_sizes(len(READY), SERIAL)
     assert sum((batch.split(", ") for batch in batches), []) == READY, "only hosts that passed preflight"
     checks = re.findall(r"ok: \[(\w+)\] => \(item=.*MAPISVC\.INF\)", proc.stdout.split("Check that MAPI can use")[1])
@@ -191,7 +198,6 @@ def test_a_failing_first_batch_stops_the_rollout_before_the_other_hosts(tmp_path
     assert proc.returncode != 0
     assert recap["ws1"]["failed"] == 1
     assert "byte order mark" in proc.stdout
-    batches = re.findall(r"included: mapi\.messaging\.message_service for (.*)", proc.stdout)
-    assert batches == ["ws1"], "the second batch must not start"
+    assert rollout_batches(proc.stdout) == ["ws1"], "the second batch must not start"
     for name in ("ws2", "ws3"):
         assert tree(machines[name]) == before[name], "%s changed although the rollout stopped" % name
