@@ -13,12 +13,13 @@ export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.tmp/ansible-remote
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv collection demo test unit integration differential sanity oracle bench molecule molecule-windows clean
+.PHONY: help venv collection demo test unit integration differential sanity oracle bench bench-fleet molecule molecule-windows clean
 
 help:
 	@echo "make demo          register a sample service in a sample MAPISVC.INF, twice"
 	@echo "make test          sanity, lint, unit, property, differential (Wine), integration, packaging and Molecule tests"
 	@echo "make bench         benchmarks; writes docs/performance.md"
+	@echo "make bench-fleet   audit cost per host; writes its block in docs/scaling.md"
 	@echo "make compat        unit and integration tests on the lowest and newest ansible-core"
 	@echo "make molecule      the role's Molecule scenarios on simulated Windows hosts"
 	@echo "make molecule-windows  the role's Molecule scenario on real Windows (MAPI_WINDOWS_INVENTORY)"
@@ -80,6 +81,10 @@ test: venv collection oracle
 
 bench: venv collection
 	$(BIN)/python bench/run.py
+
+# Per-host cost of the audit across many inventory hosts; rewrites its block in docs/scaling.md.
+bench-fleet: venv collection
+	$(BIN)/python bench/fleet_audit.py
 
 include mk/packaging.mk
 
