@@ -127,7 +127,7 @@ class _Reader:
 
     def visible_sections(self):
         """The first copy of every section name, in file order."""
-        return [self.doc.section(name) for name in _unique(self.doc.section_names())]
+        return [self.doc.section(name) for name in ini.unique(self.doc.section_names())]
 
     # -- services --------------------------------------------------------------------
     def services(self):
@@ -316,13 +316,6 @@ class _Reader:
                              section=section.name, key=line.name, line=line)
 
 
-def _unique(names):
-    seen, result = set(), []
-    for name in names:
-        if fold(name) not in seen:
-            seen.add(fold(name))
-            result.append(name)
-    return result
 
 
 def _bom_finding(reader, hidden):

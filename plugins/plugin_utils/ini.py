@@ -48,6 +48,16 @@ def fold(name):
     return "".join(c.upper() if len(c.upper()) == 1 else c for c in name)
 
 
+def unique(names):
+    """The names without repeats that differ only in case, first spelling kept, in order."""
+    seen, result = set(), []
+    for name in names:
+        if fold(name) not in seen:
+            seen.add(fold(name))
+            result.append(name)
+    return result
+
+
 def strip_quotes(value):
     """What GetPrivateProfileString returns for a stored (already trimmed) value."""
     if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:

@@ -9,7 +9,7 @@ to the exact bytes it was parsed from.
 
 from __future__ import annotations
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import (
     DEFAULT_SERVICES, GLOBAL_SECTIONS, HELP_FILE_MAPPINGS, LIST_KEYS, SERVICES)
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
@@ -148,7 +148,7 @@ class Plan:
             # Every key line, not the API's listing, which an empty key name cuts short.
             present = [line.name for line in self.doc.section(section).entries()
                        if line.name and line.value is not None]
-            for key in _unique(present):
+            for key in ini.unique(present):
                 if fold(key) not in declared:
                     self.delete(section, key)
 
@@ -160,16 +160,9 @@ class Plan:
         linked += [s.name for s in service.linked()]
         for section in (SERVICES, DEFAULT_SERVICES, HELP_FILE_MAPPINGS):
             self.delete(section, name)
-        self.remove_unless_shared([name] + _unique(linked), name)
+        self.remove_unless_shared([name] + ini.unique(linked), name)
 
 
-def _unique(names):
-    seen, result = set(), []
-    for name in names:
-        if fold(name) not in seen:
-            seen.add(fold(name))
-            result.append(name)
-    return result
 
 
 def apply(doc, services, state="present", purge=False):

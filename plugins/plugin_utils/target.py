@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 
 SOFTWARE = "HKLM:\\SOFTWARE"
 WOW = "HKLM:\\SOFTWARE\\WOW6432Node"
@@ -237,7 +237,7 @@ def locate(target, existing, found=(), override=None, folders=()):
     """
     result = dict(target)
     if override:
-        paths = _unique(override)
+        paths = ini.unique(override)
         result.update(mapisvc_paths=paths, mapisvc_create=None, mapisvc_override=True,
                       mapisvc_files=[{"path": path, "create": True} for path in paths])
         return result
@@ -245,7 +245,7 @@ def locate(target, existing, found=(), override=None, folders=()):
     files = [path for path in found or [] if _fold(leaf_of(path)) == _fold(MAPISVC)]
     if _fold(target["system_mapisvc"]) in existing_folded:
         files.append(target["system_mapisvc"])
-    files = _unique(files)
+    files = ini.unique(files)
     create = None
     if not files:
         lcid = target.get("lcid")
@@ -267,13 +267,6 @@ def locate(target, existing, found=(), override=None, folders=()):
     return result
 
 
-def _unique(paths):
-    seen, result = set(), []
-    for path in paths:
-        if _fold(path) not in seen:
-            seen.add(_fold(path))
-            result.append(path)
-    return result
 
 
 def registered_name(installed):
