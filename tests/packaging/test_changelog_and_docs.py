@@ -4,7 +4,6 @@
 plugin and role documentation passes antsibull-docs' collection lint; the playbooks, role and
 examples pass ansible-lint's production profile."""
 
-import pathlib
 import shutil
 import subprocess
 

@@ -53,7 +53,7 @@ def test_ansible_windows_range_admits_the_bundled_collection():
     """The `ansible` package running these tests bundles the ansible.windows the tests use."""
     wanted = SpecifierSet(galaxy()["dependencies"]["ansible.windows"])
     assert lowest(str(wanted)) < Version("4.0.0") and not wanted.contains("4.0.0")
-    import ansible_collections.ansible.windows as windows  # pylint: disable=import-outside-toplevel
+    from ansible_collections.ansible import windows  # pylint: disable=import-outside-toplevel
 
     manifest = json.loads((pathlib.Path(list(windows.__path__)[0]) / "MANIFEST.json").read_text())
     assert wanted.contains(manifest["collection_info"]["version"])

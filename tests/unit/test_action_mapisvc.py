@@ -301,9 +301,17 @@ def run(target, check_mode=False, diff=False, **args):
     try:
         result = action.run(task_vars=TASK_VARS)
     except AnsibleActionFail as e:
-        # result_contribution since ansible-core 2.19; result (with failed and msg) before.
-        result = dict(getattr(e, "result_contribution", None) or e.result)
+        result = failure_result(e)
     assert action._task.args == args, "the task's own args must not be changed"
+    return result
+
+
+def failure_result(e):
+    """The task result the executor makes of an AnsibleActionFail: its result plus failed and
+    msg (which ansible-core 2.16 already puts in e.result, 2.19 in result_contribution and
+    2.21 in neither)."""
+    result = dict(e.result)
+    result.update(failed=True, msg=e.message)
     return result
 
 

@@ -22,7 +22,7 @@ from ansible.template import Templar
 from ansible_collections.mapi.messaging.plugins.action.mapisvc_info import ActionModule
 from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, transport
 from test_action_mapisvc import (SLURP, TASK_VARS, WIN_POWERSHELL, WIN_SLURP, FakeConnection, FakeTarget, docs,
-                                 WINDOWS_MODULES)
+                                 WINDOWS_MODULES, failure_result)
 
 SAMPLE = (pathlib.Path(__file__).resolve().parents[2] / "demo" / "MAPISVC.INF").read_bytes()
 WIN_A = "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MAPISVC.INF"
@@ -68,7 +68,7 @@ def run(target, check_mode=False, **args):
     try:
         return action.run(task_vars=TASK_VARS)
     except AnsibleActionFail as e:
-        return dict(getattr(e, "result_contribution", None) or e.result)
+        return failure_result(e)
 
 
 def read_call(paths):
