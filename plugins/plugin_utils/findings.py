@@ -316,8 +316,6 @@ class _Reader:
                              section=section.name, key=line.name, line=line)
 
 
-
-
 def _bom_finding(reader, hidden):
     if hidden:
         reader.add(ERROR, "utf8-bom",

@@ -163,8 +163,6 @@ class Plan:
         self.remove_unless_shared([name] + ini.unique(linked), name)
 
 
-
-
 def apply(doc, services, state="present", purge=False):
     """Edit ``doc`` so that it says what ``services`` declare; return the Plan (its
     ``changes`` and ``warnings``)."""

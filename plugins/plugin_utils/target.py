@@ -267,8 +267,6 @@ def locate(target, existing, found=(), override=None, folders=()):
     return result
 
 
-
-
 def registered_name(installed):
     """The name MAPI is given for an installed DLL: ``contoso32.dll`` -> ``contoso.dll``
     (MAPI inserts "32" before the first period itself). Other names stay as they are."""

@@ -130,6 +130,7 @@ def test_every_double_accepts_its_real_options_and_aliases(tmp_path, machine, mo
         {"ansible.windows.win_powershell": {"script": "# mapi.messaging: nothing_like_this\n", "depth": 3},
          "ignore_errors": True},
     ], monkeypatch)
+    assert len(results) == 9, results[-1]
     reg_stat, regedit, level, stat, folder, download, find, slurp, powershell = results
     assert reg_stat["exists"] and reg_stat["type"] == "REG_SZ" and reg_stat["value"] == "1"
     assert regedit["changed"] and level["type"] == "REG_DWORD" and level["value"] == 16

@@ -66,7 +66,9 @@ def search(module, machine, folder, depth, result, seen, found):
         if not type_matches(child, params["file_type"]):
             continue
         if params["patterns"] is not None and not name_matches(entry, params["patterns"], params["use_regex"],
-                                                               params["case_sensitive"]):
+                                                               # Older releases (2.x) have no case_sensitive
+                                                               # and always match without case.
+                                                               params.get("case_sensitive") or False):
             continue
         result["matched"] += 1
         found.append(file_info(machine, child, params["get_checksum"], params["checksum_algorithm"]))
