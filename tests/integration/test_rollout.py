@@ -122,7 +122,9 @@ def rollout_batches(output):
     """The hosts of each batch, from the role's include lines after the preflight play."""
     rollout = output.split("PLAY [Roll the service out in batches]", 1)
     assert len(rollout) == 2, "the rollout play did not start"
-    return re.findall(r"included: mapi\.messaging\.message_service for (.*)", rollout[1])
+    # ansible-core 2.16 names the role's tasks file, later releases the role.
+    return re.findall(r"included: (?:mapi\.messaging\.message_service|\S*[\\/]message_service[\\/]tasks[\\/]main\.yml) "
+                      r"for (.*)", rollout[1])
 
 
 def batch_sizes(hosts, serial):
