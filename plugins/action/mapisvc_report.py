@@ -17,17 +17,8 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.mapi.messaging.plugins.modules.mapisvc_report import ARGUMENT_SPEC
 from ansible_collections.mapi.messaging.plugins.plugin_utils import report
-
-ARGUMENT_SPEC = dict(
-    dest=dict(type="path", required=True),
-    results=dict(type="dict", required=True),
-    desired=dict(type="raw"),
-    formats=dict(type="list", elements="str", default=["html", "csv", "json"],
-                 choices=["html", "csv", "json"]),
-    basename=dict(type="str", default="mapisvc-report"),
-    title=dict(type="str"),
-)
 
 
 class ActionModule(ActionBase):

@@ -179,19 +179,23 @@ msg:
 from ansible.module_utils.basic import AnsibleModule
 
 
+# The action plugin validates with the same spec, so the two cannot drift apart.
+ARGUMENT_SPEC = dict(
+    dest=dict(type="path", required=True),
+    results=dict(type="dict", required=True),
+    desired=dict(type="raw"),
+    formats=dict(type="list", elements="str", default=["html", "csv", "json"],
+                 choices=["html", "csv", "json"]),
+    basename=dict(type="str", default="mapisvc-report"),
+    title=dict(type="str"),
+)
+
+
 def main():
     # The work is done by the action plugin of the same name on the controller; this file
     # documents the options and only runs if that plugin was bypassed.
     module = AnsibleModule(
-        argument_spec=dict(
-            dest=dict(type="path", required=True),
-            results=dict(type="dict", required=True),
-            desired=dict(type="raw"),
-            formats=dict(type="list", elements="str", default=["html", "csv", "json"],
-                         choices=["html", "csv", "json"]),
-            basename=dict(type="str", default="mapisvc-report"),
-            title=dict(type="str"),
-        ),
+        argument_spec=ARGUMENT_SPEC,
         supports_check_mode=True,
     )
     module.fail_json(msg="mapi.messaging.mapisvc_report runs through its action plugin on the controller; "

@@ -119,12 +119,18 @@ LEFT_OUT = [name for name in FLEET if name not in READY]
 
 
 def rollout_batches(output):
-    """The hosts of each batch, from the role's include lines after the preflight play."""
-    rollout = output.split("PLAY [Roll the service out in batches]", 1)
-    assert len(rollout) == 2, "the rollout play did not start"
-    # ansible-core 2.16 names the role's tasks file, later releases the role.
-    return re.findall(r"included: (?:mapi\.messaging\.message_service|\S*[\\/]message_service[\\/]tasks[\\/]main\.yml) "
-                      r"for (.*)", rollout[1])
+    """The hosts of each batch, as "ws1, ws2". Ansible prints the play's banner once per batch,
+    and each batch starts with the role's argument validation, one line per host (the same on
+    ansible-core 2.16 and later, whose include lines differ)."""
+    chunks = output.split("PLAY [Roll the service out in batches]")
+    assert len(chunks) > 1, "the rollout play did not start"
+    batches = []
+    for chunk in chunks[1:]:
+        chunk = chunk.split("\nPLAY [", 1)[0]
+        validation = re.search(r"Validating arguments against arg spec 'main'[^\n]*\n((?:\w+: \[[^\]]+\][^\n]*\n)+)", chunk)
+        if validation:
+            batches.append(", ".join(re.findall(r"^\w+: \[([^\]]+)\]", validation.group(1), re.M)))
+    return batches
 
 
 def batch_sizes(hosts, serial):
