@@ -18,6 +18,23 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 COLLECTIONS = ROOT / ".tmp" / "collections"
 
 
+def playbook_env(work, collections=(COLLECTIONS,), **overrides):
+    """The environment of one ansible-playbook run: the collection trees in the order given
+    (a test-double tree listed first shadows the real collection), temporary files under
+    ``work``, results as JSON on stdout (ansible.posix.json)."""
+    env = dict(os.environ)
+    env.update(
+        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join(str(path) for path in collections),
+        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
+        ANSIBLE_LOCAL_TEMP=str(work / ".ansible-local"),
+        ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_DEPRECATION_WARNINGS="0",
+    )
+    env.update(overrides)
+    return env
+
+
 def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_dir=None):
     """Run ``tasks`` on localhost; return (returncode, [task result dicts])."""
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
@@ -30,15 +47,7 @@ def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_
     inventory = tmp_path / "inventory.ini"
     # Interpreter discovery can pick a broken pyenv shim on these machines: name it.
     inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"),
-        ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
+    env = playbook_env(tmp_path)
     command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     if check:
         command.append("--check")

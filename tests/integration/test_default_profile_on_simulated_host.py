@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import pathlib
 import subprocess
 import sys
 
 import pytest
 import yaml
+
+from ansible_runner import playbook_env
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOUBLES = ROOT / "tests" / "windows_double"
@@ -80,17 +81,9 @@ def run(tmp_path, machine, tasks, variables, check=False, diff=False):
         "ansible_shell_type": "mapi_testdouble.windows_host.simulated",
         "simulated_windows_root": str(machine),
     }}}}))
-    env = dict(os.environ)
-    env.update(
-        # The doubles shadow the real ansible.windows because their tree comes first.
-        ANSIBLE_COLLECTIONS_PATH="%s:%s" % (DOUBLES, COLLECTIONS),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"),
-        ANSIBLE_REMOTE_TEMP=str(tmp_path / ".ansible-remote"),
-        ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
+    # The doubles shadow the real ansible.windows because their tree comes first.
+    env = playbook_env(tmp_path, collections=(DOUBLES, COLLECTIONS),
+                       ANSIBLE_REMOTE_TEMP=str(tmp_path / ".ansible-remote"))
     command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     if check:
         command.append("--check")

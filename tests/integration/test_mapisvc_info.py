@@ -7,7 +7,6 @@ the files on disk, which must be left exactly as they were.
 
 import importlib.util
 import json
-import os
 import pathlib
 import subprocess
 import sys
@@ -194,15 +193,7 @@ def run_on_windows(tmp_path, root, tasks, check=False):
         "winws01 ansible_connection=local ansible_python_interpreter=%s ansible_pipelining=true "
         "ansible_shell_type=mapi_testdouble.windows_host.simulated simulated_windows_root=%s\n"
         % (sys.executable, root))
-    env = dict(os.environ)
-    env.update(
-        ANSIBLE_COLLECTIONS_PATH=os.pathsep.join([str(DOUBLES), str(ansible_runner.COLLECTIONS)]),
-        ANSIBLE_STDOUT_CALLBACK="ansible.posix.json",
-        ANSIBLE_LOCAL_TEMP=str(work / ".ansible-local"),
-        ANSIBLE_HOME=str(ansible_runner.ROOT / ".tmp" / "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_DEPRECATION_WARNINGS="0",
-    )
+    env = ansible_runner.playbook_env(work, collections=(DOUBLES, ansible_runner.COLLECTIONS))
     command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-vvv", "-i", "inventory.ini",
                "playbook.yml"] + (["--check"] if check else [])
     proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(work), check=False)
