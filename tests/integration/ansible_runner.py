@@ -35,8 +35,9 @@ def playbook_env(work, collections=(COLLECTIONS,), **overrides):
     return env
 
 
-def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_dir=None):
-    """Run ``tasks`` on localhost; return (returncode, [task result dicts])."""
+def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_dir=None, collections=(COLLECTIONS,)):
+    """Run ``tasks`` on localhost with the collection trees ``collections`` (see playbook_env);
+    return (returncode, [task result dicts])."""
     play = [{"hosts": "localhost", "gather_facts": False, "tasks": tasks}]
     playbook = tmp_path / "playbook.yml"
     playbook.write_text(yaml.safe_dump(play, sort_keys=False))
@@ -47,7 +48,7 @@ def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_
     inventory = tmp_path / "inventory.ini"
     # Interpreter discovery can pick a broken pyenv shim on these machines: name it.
     inventory.write_text("localhost ansible_connection=local ansible_python_interpreter=%s\n" % sys.executable)
-    env = playbook_env(tmp_path)
+    env = playbook_env(tmp_path, collections=collections)
     command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(playbook)]
     if check:
         command.append("--check")

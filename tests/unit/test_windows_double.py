@@ -49,13 +49,12 @@ def machine(tmp_path):
         "alice:with-profile", "bob:without-profile:unloaded"], mapisvc=str(DEMO_MAPISVC))
 
 
-def play(tmp_path, machine, tasks, monkeypatch, check=False, diff=False):
+def play(tmp_path, machine, tasks, check=False, diff=False):
     """Run ``tasks`` against the simulated host ``machine``; return (rc, results)."""
-    # The double collection must come before the real ansible.windows and mapi.messaging.
-    monkeypatch.setattr(runner, "COLLECTIONS", os.pathsep.join([str(DOUBLES), str(runner.ROOT / ".tmp" / "collections")]))
     work = tmp_path / ("run-%d" % len(list(tmp_path.glob("run-*"))))
     work.mkdir()
-    return runner.run_playbook(work, tasks, check=check, diff=diff, extra_args=[
+    # The double collection must come before the real ansible.windows and mapi.messaging.
+    return runner.run_playbook(work, tasks, check=check, diff=diff, collections=(DOUBLES, runner.COLLECTIONS), extra_args=[
         "-e", "ansible_shell_type=mapi_testdouble.windows_host.simulated",
         "-e", "simulated_windows_root=%s" % machine["root"], "-e", "ansible_pipelining=true"])
 
@@ -100,16 +99,16 @@ FOREIGN_OPTIONS = {
 }
 
 
-def test_every_double_refuses_an_option_the_real_module_lacks(tmp_path, machine, monkeypatch):
+def test_every_double_refuses_an_option_the_real_module_lacks(tmp_path, machine):
     tasks = [{name: dict(args, **{FOREIGN_OPTIONS[name]: "x"}), "ignore_errors": True} for name, args in VALID_CALLS.items()]
-    rc, results = play(tmp_path, machine, tasks, monkeypatch)
+    rc, results = play(tmp_path, machine, tasks)
     assert len(results) == len(VALID_CALLS)
     for (name, option), result in zip(FOREIGN_OPTIONS.items(), results):
         assert result.get("failed"), name
         assert "Unsupported parameters" in result["msg"] and option in result["msg"], (name, result["msg"])
 
 
-def test_every_double_accepts_its_real_options_and_aliases(tmp_path, machine, monkeypatch):
+def test_every_double_accepts_its_real_options_and_aliases(tmp_path, machine):
     (tmp_path / "payload.bin").write_bytes(b"payload\r\n")
     payload = "file://%s" % (tmp_path / "payload.bin")
     rc, results = play(tmp_path, machine, [
@@ -129,7 +128,7 @@ def test_every_double_accepts_its_real_options_and_aliases(tmp_path, machine, mo
         {"ansible.windows.slurp": {"path": "%CommonProgramFiles%\\System\\MSMAPI\\1033\\mapisvc.inf"}},
         {"ansible.windows.win_powershell": {"script": "# mapi.messaging: nothing_like_this\n", "depth": 3},
          "ignore_errors": True},
-    ], monkeypatch)
+    ])
     assert len(results) == 9, results[-1]
     reg_stat, regedit, level, stat, folder, download, find, slurp, powershell = results
     assert reg_stat["exists"] and reg_stat["type"] == "REG_SZ" and reg_stat["value"] == "1"
@@ -143,9 +142,9 @@ def test_every_double_accepts_its_real_options_and_aliases(tmp_path, machine, mo
     assert powershell["failed"] and "contract_nothing_like_this.py" in powershell["msg"]
 
 
-def test_a_script_without_a_contract_fails_clearly(tmp_path, machine, monkeypatch):
+def test_a_script_without_a_contract_fails_clearly(tmp_path, machine):
     rc, results = play(tmp_path, machine, [
-        {"ansible.windows.win_powershell": {"script": "Get-ChildItem C:\\"}, "ignore_errors": True}], monkeypatch)
+        {"ansible.windows.win_powershell": {"script": "Get-ChildItem C:\\"}, "ignore_errors": True}])
     assert results[0]["failed"] and "is not simulated" in results[0]["msg"]
 
 
@@ -161,78 +160,78 @@ CHANGING_TASKS = [
 ]
 
 
-def test_check_mode_reports_changes_and_changes_nothing(tmp_path, machine, monkeypatch):
+def test_check_mode_reports_changes_and_changes_nothing(tmp_path, machine):
     before = snapshot(machine["root"])
-    rc, results = play(tmp_path, machine, CHANGING_TASKS, monkeypatch, check=True)
+    rc, results = play(tmp_path, machine, CHANGING_TASKS, check=True)
     assert rc == 0
     assert [result["changed"] for result in results] == [True] * len(CHANGING_TASKS)
     assert snapshot(machine["root"]) == before
     # The same tasks for real do change the machine, so the comparison above can fail.
-    play(tmp_path, machine, CHANGING_TASKS, monkeypatch)
+    play(tmp_path, machine, CHANGING_TASKS)
     assert snapshot(machine["root"]) != before
 
 
-def test_regedit_diff_mode_shows_before_and_after(tmp_path, machine, monkeypatch):
+def test_regedit_diff_mode_shows_before_and_after(tmp_path, machine):
     rc, results = play(tmp_path, machine, [{"ansible.windows.win_regedit": {
         "path": "HKLM:\\SOFTWARE\\Microsoft\\Windows Messaging Subsystem", "name": "MAPIX", "data": "0"}}],
-        monkeypatch, diff=True)
+        diff=True)
     diff = results[0]["diff"]
     key = "HKLM:\\SOFTWARE\\Microsoft\\Windows Messaging Subsystem"
     assert diff["before"][key]["MAPIX"] == {"type": "String", "value": "1"}
     assert diff["after"][key]["MAPIX"] == {"type": "String", "value": "0"}
 
 
-def test_win_copy_sends_nothing_when_the_checksum_matches(tmp_path, machine, monkeypatch):
+def test_win_copy_sends_nothing_when_the_checksum_matches(tmp_path, machine):
     files = tmp_path / "files"
     files.mkdir()
     (files / "contoso32.dll").write_bytes(b"MZ contoso")
     task = {"ansible.windows.win_file": {"path": "C:\\Program Files\\Contoso", "state": "directory"}}
     copy = {"ansible.windows.win_copy": {"src": str(files / "contoso32.dll"),
                                          "dest": "C:\\Program Files\\Contoso\\contoso32.dll"}}
-    rc, first = play(tmp_path, machine, [task, copy], monkeypatch)
+    rc, first = play(tmp_path, machine, [task, copy])
     dll = on_disk(machine, "C:\\Program Files\\Contoso\\contoso32.dll")
     written = dll.stat()
     assert first[1]["changed"] and dll.read_bytes() == b"MZ contoso"
-    rc, second = play(tmp_path, machine, [copy], monkeypatch)
+    rc, second = play(tmp_path, machine, [copy])
     assert not second[0]["changed"]
     assert (dll.stat().st_ino, dll.stat().st_mtime_ns) == (written.st_ino, written.st_mtime_ns)
     # A different source is sent.
     (files / "contoso32.dll").write_bytes(b"MZ contoso 2")
-    rc, third = play(tmp_path, machine, [copy], monkeypatch)
+    rc, third = play(tmp_path, machine, [copy])
     assert third[0]["changed"] and dll.read_bytes() == b"MZ contoso 2"
 
 
-def test_win_copy_like_the_real_one_needs_the_destination_folder(tmp_path, machine, monkeypatch):
+def test_win_copy_like_the_real_one_needs_the_destination_folder(tmp_path, machine):
     rc, results = play(tmp_path, machine, [{"ansible.windows.win_copy": {
-        "content": "x", "dest": "C:\\Program Files\\Nowhere\\x.txt"}, "ignore_errors": True}], monkeypatch)
+        "content": "x", "dest": "C:\\Program Files\\Nowhere\\x.txt"}, "ignore_errors": True}])
     assert results[0]["failed"] and "Destination directory" in results[0]["msg"]
 
 
-def test_regedit_loads_an_unloaded_users_hive_at_hklm_ansible(tmp_path, machine, monkeypatch):
+def test_regedit_loads_an_unloaded_users_hive_at_hklm_ansible(tmp_path, machine):
     bob, alice = machine["users"][1], machine["users"][0]
     hive_file = on_disk(machine, bob["hive"])
     task = {"ansible.windows.win_regedit": {
         "path": "HKLM:\\ANSIBLE\\Software\\Microsoft\\Office\\16.0\\Outlook\\Setup", "name": "ImportPRF",
         "data": "C:\\Program Files\\Contoso\\contoso.prf", "hive": bob["hive"]}}
     before = hive_file.read_bytes()
-    rc, results = play(tmp_path, machine, [task], monkeypatch, check=True)
+    rc, results = play(tmp_path, machine, [task], check=True)
     assert results[0]["changed"] and hive_file.read_bytes() == before
-    rc, results = play(tmp_path, machine, [task, task], monkeypatch)
+    rc, results = play(tmp_path, machine, [task, task])
     assert [result["changed"] for result in results] == [True, False]
     setup = json.loads(hive_file.read_text())["keys"]["Software"]["keys"]["Microsoft"]["keys"]["Office"]["keys"]["16.0"]["keys"]["Outlook"]["keys"]["Setup"]
     assert setup["values"]["ImportPRF"] == {"type": "string", "data": "C:\\Program Files\\Contoso\\contoso.prf"}
     assert "ANSIBLE" not in registry(machine)["keys"]["HKEY_LOCAL_MACHINE"]["keys"]
     # A logged-on user's hive is in use, as on Windows.
     rc, results = play(tmp_path, machine, [dict(task, **{"ansible.windows.win_regedit": dict(
-        task["ansible.windows.win_regedit"], hive=alice["hive"])}, ignore_errors=True)], monkeypatch)
+        task["ansible.windows.win_regedit"], hive=alice["hive"])}, ignore_errors=True)])
     assert results[0]["failed"] and "Win32ErrorCode 32" in results[0]["msg"]
 
 
-def test_hkcu_is_the_current_users_loaded_hive(tmp_path, machine, monkeypatch):
+def test_hkcu_is_the_current_users_loaded_hive(tmp_path, machine):
     rc, results = play(tmp_path, machine, [
         {"ansible.windows.win_reg_stat": {"path": "HKCU:\\Software\\Microsoft\\Office\\16.0\\Outlook", "name": "DefaultProfile"}},
         {"ansible.windows.win_reg_stat": {"path": "HKU:\\%s\\software\\MICROSOFT\\office\\16.0\\Outlook\\Profiles" % machine["users"][0]["sid"]}},
-    ], monkeypatch)
+    ])
     assert results[0]["value"] == "Outlook"
     assert results[1]["exists"] and results[1]["sub_keys"] == ["Outlook"]
 
@@ -245,12 +244,12 @@ MAPISVC_TASK = {"mapi.messaging.mapisvc": {
 }}
 
 
-def test_mapisvc_edits_the_simulated_mapisvc_inf_through_the_replace_contract(tmp_path, machine, monkeypatch):
+def test_mapisvc_edits_the_simulated_mapisvc_inf_through_the_replace_contract(tmp_path, machine):
     inf = on_disk(machine, MAPISVC)
     original = inf.read_bytes()
-    rc, results = play(tmp_path, machine, [MAPISVC_TASK], monkeypatch, check=True)
+    rc, results = play(tmp_path, machine, [MAPISVC_TASK], check=True)
     assert results[0]["changed"] and inf.read_bytes() == original
-    rc, results = play(tmp_path, machine, [MAPISVC_TASK, MAPISVC_TASK], monkeypatch)
+    rc, results = play(tmp_path, machine, [MAPISVC_TASK, MAPISVC_TASK])
     assert rc == 0 and [result["changed"] for result in results] == [True, False]
     text = inf.read_bytes()
     assert b"CONTOSO=Contoso Connector" in text and b"[CONTOSO_AB]" in text
@@ -265,14 +264,14 @@ def test_mapisvc_edits_the_simulated_mapisvc_inf_through_the_replace_contract(tm
     assert leftovers == []
 
 
-def test_replace_contract_refuses_a_file_that_changed_since_it_was_read(tmp_path, machine, monkeypatch):
+def test_replace_contract_refuses_a_file_that_changed_since_it_was_read(tmp_path, machine):
     inf = on_disk(machine, MAPISVC)
     original = inf.read_bytes()
     task = {"ansible.windows.win_powershell": {
         "script": "# mapi.messaging: replace\nparam ($Path, $Content, $ExpectedSha1, $Backup)\n",
         "parameters": {"Path": MAPISVC, "Content": base64.b64encode(b"new").decode(),
                        "ExpectedSha1": hashlib.sha1(b"something else").hexdigest(), "Backup": False}}}
-    rc, results = play(tmp_path, machine, [task], monkeypatch)
+    rc, results = play(tmp_path, machine, [task])
     assert results[0]["result"] == {"conflict": True, "sha1": hashlib.sha1(original).hexdigest()}
     assert not results[0]["changed"] and inf.read_bytes() == original
 
