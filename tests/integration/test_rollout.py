@@ -209,3 +209,25 @@ def test_a_failing_first_batch_stops_the_rollout_before_the_other_hosts(tmp_path
     assert rollout_batches(proc.stdout) == ["ws1"], "the second batch must not start"
     for name in ("ws2", "ws3"):
         assert tree(machines[name]) == before[name], "%s changed although the rollout stopped" % name
+
+
+def test_the_audit_needs_no_service_variables_to_find_mapisvc_inf_on_windows(tmp_path):
+    """Without a service file the audit still uses the role's detection (its read-only
+    ``detect`` entry point): no host fails or shows a rescued task, and a German MSI Office
+    (LCID 1031, not among the audit's fallback paths) is read where detection found it."""
+    inventory, dummy = build(tmp_path, {"ws1": ("msi64", True, ROOT / "demo" / "MAPISVC.INF"),
+                                        "ws2": ("c2r64", True, ROOT / "demo" / "MAPISVC.INF")})
+    german = tmp_path / "machines" / "ws1"
+    make_machine.make_machine(str(german), office="msi64", lcid=1031, mapisvc=str(ROOT / "demo" / "MAPISVC.INF"),
+                              force=True)
+    proc, recap = run(tmp_path, "mapi.messaging.audit", inventory, "-e", "audit_report_dir=%s" % (tmp_path / "report"),
+                      "-e", "audit_windows=true")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    assert "fatal:" not in proc.stdout and not re.search(r"rescued=[1-9]", proc.stdout), proc.stdout[-3000:]
+    data = json.loads((tmp_path / "report" / "mapisvc-report.json").read_text())
+    assert data["stragglers"] == []
+    for row in data["hosts"]:
+        machine = tmp_path / "machines" / row["host"]
+        assert row["status"] == "ok" and row["files_found"] == len(services_in(machine)) >= 1, row
+    german_paths = [f["path"] for f in next(r for r in data["hosts"] if r["host"] == "ws1")["files"] if f["exists"]]
+    assert german_paths and all("\\MSMAPI\\1031\\" in path for path in german_paths), german_paths
