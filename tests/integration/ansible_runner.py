@@ -1,14 +1,18 @@
 # -*- coding: utf-8 -*-
-"""Run real ``ansible-playbook`` against localhost and return each task's result.
+"""Run real ``ansible-playbook`` and return what it did.
 
 The playbooks go through Ansible itself: argument validation, the action plugin, the
-builtin slurp/stat/copy modules on the POSIX path, check and diff mode. The JSON callback
-(ansible.posix.json, bundled in the ``ansible`` package) hands the results back to pytest.
+builtin slurp/stat/copy modules on the POSIX path, check and diff mode. ``run_playbook``
+runs tasks on localhost, and the JSON callback (ansible.posix.json, bundled in the
+``ansible`` package) hands each task's result back to pytest; ``run_playbook_file`` runs a
+user's playbook (a file, or a collection playbook such as mapi.messaging.audit) against an
+inventory with the default text output a user reads, and parses its recap.
 """
 
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 
@@ -16,6 +20,8 @@ import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 COLLECTIONS = ROOT / ".tmp" / "collections"
+RECAP = re.compile(r"^(\S+)\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)"
+                   r"(?:\s+skipped=\d+\s+rescued=(\d+))?", re.M)
 
 
 def playbook_env(work, collections=(COLLECTIONS,), **overrides):
@@ -63,3 +69,18 @@ def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_
     results = [task["hosts"]["localhost"] for play in report["plays"] for task in play["tasks"]]
     assert results, "no task ran on localhost: %s" % proc.stderr
     return proc.returncode, results
+
+
+def run_playbook_file(work, playbook, inventory, *extra, collections=(COLLECTIONS,), forks=5):
+    """Run ``playbook`` against ``inventory`` as a user would, from the folder ``work``;
+    return (the finished process, {host: {changed, unreachable, failed, rescued}} from the
+    recap)."""
+    env = playbook_env(work, collections, ANSIBLE_STDOUT_CALLBACK="default", ANSIBLE_FORKS=str(forks),
+                       ANSIBLE_REMOTE_TEMP=str(work / ".ansible-remote"), ANSIBLE_RETRY_FILES_ENABLED="0",
+                       ANSIBLE_HOST_KEY_CHECKING="0")
+    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), str(playbook), "-i", str(inventory)]
+    proc = subprocess.run(command + list(extra), capture_output=True, text=True, env=env, cwd=str(work), check=False)
+    recap = {m.group(1): {"changed": int(m.group(3)), "unreachable": int(m.group(4)), "failed": int(m.group(5)),
+                          "rescued": int(m.group(6) or 0)}
+             for m in RECAP.finditer(proc.stdout)}
+    return proc, recap

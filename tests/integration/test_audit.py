@@ -14,17 +14,14 @@ from __future__ import annotations
 import codecs
 import csv
 import json
-import os
 import pathlib
-import subprocess
-import sys
 from html.parser import HTMLParser
 
 import pytest
 import yaml
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-COLLECTIONS = ROOT / ".tmp" / "collections"
+import ansible_runner
+
 HOSTS = 30
 
 CONTOSO_V1 = "C:\\Program Files\\Contoso\\contoso.dll"
@@ -174,12 +171,10 @@ def expected_dlls(specs, service):
 # -- running the playbook ------------------------------------------------------------------------
 
 def run_audit(tmp_path, inventory, *extra):
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"), ANSIBLE_NOCOLOR="1",
-               ANSIBLE_RETRY_FILES_ENABLED="0", ANSIBLE_HOST_KEY_CHECKING="0", ANSIBLE_FORKS="10")
-    command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "mapi.messaging.audit",
-               "-i", str(inventory), "-e", "audit_report_dir=%s" % (tmp_path / "report")] + list(extra)
-    return subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    proc, dummy = ansible_runner.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory,
+                                                   "-e", "audit_report_dir=%s" % (tmp_path / "report"), *extra,
+                                                   forks=10)
+    return proc
 
 
 class Page(HTMLParser):
@@ -339,9 +334,6 @@ def test_check_mode_reads_every_host_and_writes_no_report(tmp_path):
 
 def test_a_missing_report_folder_is_refused_with_the_variable_named(tmp_path):
     inventory, specs = make_fleet(tmp_path / "fleet", hosts=2)
-    env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_HOME=str(ROOT / ".tmp" / "ansible-home"),
-               ANSIBLE_LOCAL_TEMP=str(tmp_path / ".ansible-local"), ANSIBLE_NOCOLOR="1")
-    proc = subprocess.run([str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "mapi.messaging.audit",
-                           "-i", str(inventory)], capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    proc, dummy = ansible_runner.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory)
     assert proc.returncode != 0
     assert "audit_report_dir: give the controller folder" in proc.stdout

@@ -308,6 +308,26 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
     return description
 
 
+# The host variables that make localhost pose as a simulated Windows host (README.md).
+SIMULATED_HOST_VARS = {
+    "ansible_connection": "local",
+    "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+    "ansible_shell_type": "mapi_testdouble.windows_host.simulated",
+    "ansible_pipelining": True,
+}
+
+
+def write_inventory(path, roots, group="all"):
+    """Write a YAML inventory at ``path`` with one host per machine in ``roots`` (host name:
+    machine folder), in ``group``; return ``path``."""
+    hosts = {name: {"simulated_windows_root": str(root)} for name, root in roots.items()}
+    body = {"vars": dict(SIMULATED_HOST_VARS), "hosts": hosts}
+    tree = {"all": body} if group == "all" else {"all": {"children": {group: body}}}
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(tree, indent=1))
+    return path
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Build a simulated Windows machine (TEST DOUBLE) for "
                                                  "the ansible.windows test doubles.")

@@ -1,0 +1,63 @@
+# -*- coding: utf-8 -*-
+"""Simulated Windows workstations (TEST DOUBLES, tests/windows_double) for playbook tests.
+
+``build`` makes the machines with make_machine.py and an inventory of them; ``run`` runs a
+playbook against them with the double collection shadowing ansible.windows; ``tree`` and
+``services_in`` read a machine afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pathlib
+import sys
+
+import pytest
+
+import ansible_runner
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
+
+ROOT = ansible_runner.ROOT
+DOUBLES = ROOT / "tests" / "windows_double"
+
+if not (DOUBLES / "make_machine.py").is_file():
+    # The collection tarball leaves the doubles out: the tests that need them skip there.
+    pytest.skip("the simulated Windows host (tests/windows_double) is not there", allow_module_level=True)
+sys.path.insert(0, str(DOUBLES))
+import make_machine  # noqa: E402 - the test-double machine builder
+
+
+def build(tmp_path, fleet, group="all"):
+    """Build ``fleet`` ({host: (office, MAPI registered, MAPISVC.INF to start from or None,
+    users)}; users may be left out) under ``tmp_path``/machines; return (inventory, {host: root})."""
+    roots = {}
+    for name, spec in fleet.items():
+        office, mapi, mapisvc, users = (tuple(spec) + ((),))[:4]
+        roots[name] = tmp_path / "machines" / name
+        make_machine.make_machine(str(roots[name]), office=office, mapi=mapi, users=users,
+                                  mapisvc=str(mapisvc) if mapisvc else None)
+    return make_machine.write_inventory(tmp_path / "inventory.yml", roots, group=group), roots
+
+
+def run(tmp_path, playbook, inventory, *extra):
+    """ansible_runner.run_playbook_file with the doubles first: (process, recap)."""
+    return ansible_runner.run_playbook_file(tmp_path, playbook, inventory, *extra,
+                                            collections=(DOUBLES, ansible_runner.COLLECTIONS))
+
+
+def tree(root):
+    """The simulated machine's state, its file system and registry: every file by path with
+    its SHA-256 (the doubles' own lock files are not part of the machine)."""
+    root = pathlib.Path(root)
+    files = [path for path in sorted((root / "drive").rglob("*")) if path.is_file()] + [root / "registry.json"]
+    return {str(path.relative_to(root)): hashlib.sha256(path.read_bytes()).hexdigest() for path in files}
+
+
+def services_in(root):
+    """[Services] of every MAPISVC.INF on the machine, as Windows reads them."""
+    found = {}
+    for path in pathlib.Path(root, "drive").rglob("*"):
+        if path.is_file() and path.name.upper() == "MAPISVC.INF":
+            section = ini.parse(path.read_bytes()).section("Services")
+            found[str(path)] = dict(section.items()) if section is not None else {}
+    return found
