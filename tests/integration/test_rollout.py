@@ -182,3 +182,16 @@ def test_the_audit_needs_no_service_variables_to_find_mapisvc_inf_on_windows(tmp
         assert row["status"] == "ok" and row["files_found"] == len(services_in(machine)) >= 1, row
     german_paths = [f["path"] for f in next(r for r in data["hosts"] if r["host"] == "ws1")["files"] if f["exists"]]
     assert german_paths and all("\\MSMAPI\\1031\\" in path for path in german_paths), german_paths
+
+
+def test_a_rollout_in_check_mode_reports_changes_and_changes_nothing(tmp_path):
+    fleet = {"ws1": ("msi64", True, ROOT / "demo" / "MAPISVC.INF"), "ws2": ("msi32", True, None)}
+    inventory, service = build(tmp_path, fleet)
+    machines = {name: tmp_path / "machines" / name for name in fleet}
+    before = {name: tree(root) for name, root in machines.items()}
+    proc, recap = run(tmp_path, "mapi.messaging.rollout", inventory, "-e", "@%s" % service, "--check", "--diff")
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]
+    for name in fleet:
+        assert recap[name]["failed"] == 0 and recap[name]["changed"] > 0, recap
+        assert tree(machines[name]) == before[name], "%s changed in check mode" % name
+    assert "+CONTOSO=Contoso Connector" in proc.stdout, "--diff shows the [Services] line to come"
