@@ -10,6 +10,7 @@ __metaclass__ = type
 _SECTION = dict(
     name=dict(type="str", required=True),
     properties=dict(type="dict", default={}),
+    state=dict(type="str", default="present", choices=["present", "absent"]),
 )
 
 ARGUMENT_SPEC = dict(

@@ -95,6 +95,9 @@ options:
     description:
       - Provider sections, in order. Their names become the service's C(Providers=) entry.
       - Omitted leaves C(Providers=) and the provider sections as they are.
+      - A provider the service no longer has is declared with O(providers[].state=absent).
+        It is left out of C(Providers=) and its section is removed, in this run or any later
+        one (unless another service references it).
     type: list
     elements: dict
     suboptions:
@@ -106,10 +109,17 @@ options:
         description: Entries of the provider section, as in O(properties).
         type: dict
         default: {}
+      state:
+        description:
+          - V(absent) retires the provider, as described above; it takes no O(providers[].properties).
+        type: str
+        choices: [present, absent]
+        default: present
   sections:
     description:
       - Linked sections (often holding a C(UID=)), in order. Their names become the service's
         C(Sections=) entry. Omitted leaves C(Sections=) as it is.
+      - O(sections[].state=absent) retires a linked section as O(providers[].state) does.
     type: list
     elements: dict
     suboptions:
@@ -121,6 +131,11 @@ options:
         description: Entries of the section, as in O(properties).
         type: dict
         default: {}
+      state:
+        description: V(absent) removes the section and leaves it out of C(Sections=).
+        type: str
+        choices: [present, absent]
+        default: present
   src:
     description:
       - A vendor's MAPISVC.INF fragment on the controller (what C(mergeini -m) merged), searched

@@ -42,11 +42,13 @@ class Service:
 
     ``default_service`` and ``help_file`` are None when not declared (left as they are);
     ``providers``/``sections`` are None when not declared (the ``Providers=``/``Sections=``
-    entries are then left as they are).
+    entries are then left as they are). ``retired``: provider and linked sections declared
+    with ``state: absent``, which the service no longer uses and which go from the file
+    (unless another service references them), whenever the run happens.
     """
 
     def __init__(self, name, display_name=None, default_service=None, help_file=None,
-                 properties=None, providers=None, sections=None):
+                 properties=None, providers=None, sections=None, retired=None):
         self.name = name
         self.display_name = display_name
         self.default_service = default_service
@@ -54,6 +56,7 @@ class Service:
         self.properties = properties or {}
         self.providers = providers
         self.sections = sections
+        self.retired = list(retired or [])
 
     def linked(self):
         """Provider and linked sections, in declaration order."""
@@ -158,8 +161,10 @@ class _Checker:
             raise DeclarationError(self.problems)
 
 
-def _linked(checker, field, declared, taken):
-    """Provider or linked sections: list of {name, properties}."""
+def _linked(checker, field, declared, taken, retired=None):
+    """Provider or linked sections: list of {name, properties, state}. The names of items
+    with ``state: absent`` (module options only, never a fragment) go to ``retired`` instead
+    of the result."""
     if declared is None:
         return None
     result = []
@@ -177,6 +182,12 @@ def _linked(checker, field, declared, taken):
                         % (shown(name), taken[fold(name)]))
             continue
         taken[fold(name)] = where
+        if item.get("state", "present") == "absent":
+            if item.get("properties"):
+                checker.add(where + ".properties", "not used with state: absent (the section is removed); "
+                                                   "remove the properties or set state: present")
+            retired.append(name)
+            continue
         result.append(Entries(name, checker.entries(where + ".properties", item.get("properties"), name)))
     return result
 
@@ -199,14 +210,16 @@ def from_args(args, can_encode=lambda text: True):
     if help_file is not None:
         checker.text("help_file", help_file)
     taken = {fold(name): "the service"} if name else {}
+    retired = []
     service = Service(
         name=name,
         display_name=display_name,
         default_service=args.get("default_service"),
         help_file=help_file,
         properties=checker.entries("properties", args.get("properties"), name),
-        providers=_linked(checker, "providers", args.get("providers"), taken),
-        sections=_linked(checker, "sections", args.get("sections"), taken),
+        providers=_linked(checker, "providers", args.get("providers"), taken, retired),
+        sections=_linked(checker, "sections", args.get("sections"), taken, retired),
+        retired=retired,
     )
     if present and service.providers == []:
         checker.add("providers", "a service needs at least one provider section (MAPI loads "

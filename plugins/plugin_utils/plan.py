@@ -131,13 +131,19 @@ class Plan:
         for list_key, declared in zip(LIST_KEYS, (service.providers, service.sections)):
             if declared is not None:
                 dropped += [item for item in before_lists[list_key] if fold(item) not in declared_names]
+        retired = {fold(item) for item in service.retired}
         if purge:
             self.remove_unless_shared(dropped, name)
         else:
             for item in dropped:
-                if self.doc.section(item) is not None:
-                    self.warnings.append("[%s] is no longer listed by %s and was left in place; "
-                                         "purge: true removes it" % (item, name))
+                if self.doc.section(item) is not None and fold(item) not in retired:
+                    # Only this run knows the section was the service's: say how to remove it
+                    # later too (state: absent works in any run; purge only in this one).
+                    self.warnings.append("[%s] is no longer listed by %s and was left in place; declare it "
+                                         "with state: absent (or run with purge: true while dropping it) "
+                                         "to remove it" % (item, name))
+        # Retired sections go whenever the run happens, also after an earlier run dropped them.
+        self.remove_unless_shared(service.retired, name)
 
     def _entries(self, section, entries, purge, keep=()):
         self.ensure_section(section)
@@ -157,7 +163,7 @@ class Plan:
         linked = []
         for list_key in LIST_KEYS:
             linked += self.listed(name, list_key)
-        linked += [s.name for s in service.linked()]
+        linked += [s.name for s in service.linked()] + service.retired
         for section in (SERVICES, DEFAULT_SERVICES, HELP_FILE_MAPPINGS):
             self.delete(section, name)
         self.remove_unless_shared([name] + ini.unique(linked), name)

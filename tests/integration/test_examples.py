@@ -10,7 +10,10 @@ preview the removal, remove, remove again.
 
 from __future__ import annotations
 
+import json
+
 import pytest
+import yaml
 
 from simulated_fleet import ROOT, build, run, services_in, tree
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
@@ -102,3 +105,36 @@ def test_removal_leaves_the_demo_file_byte_identical(steps):
 
 def contoso_files(machine):
     return [path for path in machine if path.startswith("drive") and "contoso" in path.lower()]
+
+
+def test_an_upgrade_replaces_the_dll_and_retires_a_provider(tmp_path):
+    """Version 2 of the service: a new x64 DLL and no transport provider. The same playbook
+    with the new variables brings the workstation there. A provider only left out keeps its
+    section (with a warning naming the fix); declared with state: absent, it goes in that
+    later run, and the run after changes nothing."""
+    inventory, roots = build(tmp_path, {"ws1": FLEET["ws1"]}, group="workstations")
+    proc, recap = run(tmp_path, EXAMPLES / "install-contoso.yml", inventory)
+    assert proc.returncode == 0, proc.stdout[-3000:]
+    service = yaml.safe_load((EXAMPLES / "vars" / "contoso.yml").read_text())
+    (tmp_path / "v2").mkdir()
+    (tmp_path / "v2" / "contoso32.dll").write_bytes(b"MZ contoso version 2\r\n")
+    files = [dict(item, src=str(tmp_path / "v2" / "contoso32.dll")) if item["src"] == "files/x64/contoso32.dll"
+             else dict(item, src=str(EXAMPLES / item["src"])) for item in service["message_service_files"]]
+    kept = [provider for provider in service["message_service_providers"] if provider["name"] != "CONTOSO_XP"]
+    left_out = {"message_service_files": files, "message_service_providers": kept}
+    retired = dict(left_out, message_service_providers=kept + [{"name": "CONTOSO_XP", "state": "absent"}])
+    (inf,) = [path for path in (roots["ws1"] / "drive").rglob("*") if path.name.upper() == "MAPISVC.INF"]
+    for attempt, variables in (("left out", left_out), ("retired", retired), ("again", retired)):
+        proc, recap = run(tmp_path, EXAMPLES / "install-contoso.yml", inventory, "-e", json.dumps(variables))
+        assert proc.returncode == 0, proc.stdout[-3000:]
+        assert bool(recap["ws1"]["changed"]) == (attempt != "again"), (attempt, proc.stdout[-3000:])
+        document = ini.parse(inf.read_bytes())
+        assert document.section("CONTOSO").get("Providers") == "CONTOSO_AB"
+        if attempt == "left out":
+            assert document.section("CONTOSO_XP") is not None
+            assert "[CONTOSO_XP] is no longer listed by CONTOSO and was left in place; declare it with " \
+                   "state: absent" in " ".join(proc.stderr.split())
+        else:
+            assert document.section("CONTOSO_XP") is None, "the retired provider's section is gone"
+    (dll,) = [path for path in (roots["ws1"] / "drive").rglob("contoso32.dll") if path.is_file()]
+    assert dll.read_bytes() == b"MZ contoso version 2\r\n"

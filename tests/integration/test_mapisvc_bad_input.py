@@ -33,6 +33,11 @@ CASES = {
     "provider_name_with_outer_blank": ({"providers": [provider(" CONTOSO_AB")]}, "blanks at its start or end"),
     "duplicate_provider_names": ({"providers": [provider("CONTOSO_AB"), provider("contoso_ab")]},
                                  "providers[1].name"),
+    "retired_provider_with_properties": (
+        {"providers": [provider("CONTOSO_AB"), dict(provider("CONTOSO_MS", PR_DISPLAY_NAME="x"), state="absent")]},
+        "providers[1].properties: not used with state: absent"),
+    "every_provider_retired": ({"providers": [{"name": "CONTOSO_AB", "state": "absent"}]},
+                               "a service needs at least one provider"),
     "int_for_string_property": ({"properties": {"PR_DISPLAY_NAME": 5}}, "only written for PT_LONG"),
     "int_for_flags": ({"properties": {"PR_RESOURCE_FLAGS": 2}}, "give the flag names as a list"),
     "contradicting_identity_flags": (

@@ -157,6 +157,32 @@ def test_purge_drops_undeclared_keys_and_providers(tmp_path, inf):
     assert results[0]["changed"] is False
 
 
+def test_a_retired_provider_goes_in_any_later_run_and_stays_gone(tmp_path, inf):
+    """Dropping a provider without purge leaves its section (with a warning saying how to
+    remove it); declaring it with state: absent removes it in a later run too, and only it."""
+    run_playbook(tmp_path, [contoso(inf)])
+    both = contoso(inf)["mapi.messaging.mapisvc"]["providers"]
+    dropped = contoso(inf, providers=both[:1])
+    rc, results = run_playbook(tmp_path, [dropped])
+    assert rc == 0 and results[0]["changed"] is True
+    assert "[CONTOSO_MS]" in inf.read_bytes().decode("cp1252")
+    assert any("[CONTOSO_MS] is no longer listed by CONTOSO" in w and "state: absent" in w
+               for w in results[0]["warnings"]), results[0].get("warnings")
+    before = inf.read_bytes()
+    retired = contoso(inf, providers=both[:1] + [{"name": "CONTOSO_MS", "state": "absent"}])
+    rc, results = run_playbook(tmp_path, [retired, retired], diff=True)
+    assert rc == 0 and [r["changed"] for r in results] == [True, False]
+    assert [(c["section"], c["key"], c["after"]) for c in results[0]["changes"]] == [("CONTOSO_MS", None, None)]
+    text = inf.read_bytes().decode("cp1252")
+    assert "[CONTOSO_MS]" not in text and "Providers=CONTOSO_AB\r\n" in text
+    assert text == before.decode("cp1252").replace(
+        "[CONTOSO_MS]\r\nPR_RESOURCE_TYPE=MAPI_STORE_PROVIDER\r\nPR_PROVIDER_DLL_NAME=%s\r\n\r\n" % CONTOSO_DLL, "", 1)
+    # Removing the service takes a retired section that came back along too.
+    rc, results = run_playbook(tmp_path, [contoso(inf, providers=both[:1] + [{"name": "CONTOSO_MS", "state": "absent"}],
+                                                  state="absent")])
+    assert rc == 0 and "CONTOSO" not in inf.read_bytes().decode("cp1252")
+
+
 def test_same_meaning_in_another_spelling_is_left_alone(tmp_path):
     spelled = (
         "[services]\r\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import pathlib
 import re
 
+import pytest
 import yaml
 
 ROLE = pathlib.Path(__file__).resolve().parents[2] / "roles" / "message_service"
@@ -17,7 +18,7 @@ ALLOWED = {
     "ansible.windows.win_find", "ansible.windows.win_file", "ansible.windows.win_copy",
     "ansible.windows.win_get_url", "mapi.messaging.mapisvc",
     "ansible.builtin.assert", "ansible.builtin.set_fact", "ansible.builtin.include_tasks",
-    "ansible.builtin.fail", "ansible.builtin.debug",
+    "ansible.builtin.import_tasks", "ansible.builtin.fail", "ansible.builtin.debug",
 }
 TASK_KEYWORDS = {
     "name", "loop", "loop_control", "when", "register", "vars", "block", "rescue", "always",
@@ -76,13 +77,34 @@ def test_tasks_call_only_modules_that_preview_in_check_mode():
             assert modules <= ALLOWED, (path.name, task.get("name"), modules)
 
 
-def test_preflight_only_reads():
+def _entry_point_tasks(name):
+    """The tasks an entry point runs, with the files it imports followed."""
+    for task in _tasks(yaml.safe_load((ROLE / "tasks" / name).read_text())):
+        if "ansible.builtin.import_tasks" in task:
+            yield from _entry_point_tasks(task["ansible.builtin.import_tasks"])
+        else:
+            yield task
+
+
+@pytest.mark.parametrize("entry_point", ["preflight.yml", "detect.yml"])
+def test_preflight_and_detect_only_read(entry_point):
     readers = {"ansible.windows.win_reg_stat", "ansible.windows.win_stat", "ansible.windows.win_find",
                "ansible.builtin.set_fact", "ansible.builtin.assert", "ansible.builtin.debug"}
-    tasks = list(_tasks(yaml.safe_load((ROLE / "tasks" / "preflight.yml").read_text())))
-    assert tasks
+    tasks = list(_entry_point_tasks(entry_point))
+    assert len(tasks) >= 5
     for task in tasks:
         assert set(task) - TASK_KEYWORDS <= readers, task.get("name")
+
+
+def test_detect_takes_only_the_detection_variables_and_needs_none():
+    specs = _specs()
+    detect = specs["detect"]["options"]
+    assert set(detect) == {"message_service_mapisvc_paths", "message_service_office_version",
+                           "message_service_office_bitness"}
+    assert all(detect[name] == specs["main"]["options"][name] for name in detect)
+    assert not [name for name, option in detect.items() if option.get("required")]
+    text = (ROLE / "tasks" / "detect.yml").read_text()
+    assert set(re.findall(r"\bmessage_service_[a-z_]+\b", text)) - FACTS <= set(detect)
 
 
 def test_meta_declares_windows_and_no_galaxy_dependencies():
