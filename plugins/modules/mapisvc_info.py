@@ -19,7 +19,7 @@ description:
   - Returns a list of findings per file, each with a severity, a code, the service, section, key
     and line it concerns, a one-line message and a one-line fix. The codes are C(utf8-bom),
     C(duplicate-section), C(duplicate-key), C(missing-section), C(service-without-section),
-    C(section-without-service), C(dll-32-suffix), C(dll-path-period), C(service-uid),
+    C(section-without-service), C(provider-without-service), C(dll-32-suffix), C(dll-path-period), C(service-uid),
     C(primary-identity-conflict), C(provider-missing-entry), C(credential) and C(unreadable);
     the collection's C(docs/mapisvc_info.md) explains each.
   - Changes nothing, on the target or anywhere else.

@@ -233,6 +233,7 @@ class _Reader:
             if fold(name) in referenced or fold(name) in _GLOBAL:
                 continue
             traits = [trait for trait in SERVICE_TRAITS if _lookup(section, trait) is not None]
+            provider_traits = [entry for entry, dummy in PROVIDER_ENTRIES if _lookup(section, entry) is not None]
             if traits:
                 self.add(WARNING, "section-without-service",
                          "[%s] looks like a service section (it has %s) but [Services] does not list "
@@ -240,6 +241,14 @@ class _Reader:
                          "add %s=<display name> to [Services], or delete [%s] and its provider "
                          "sections if the service was uninstalled" % (name, name),
                          section=name, line=section.header)
+            elif provider_traits:
+                # Typically a provider an upgrade dropped from Providers= but left in the file.
+                self.add(WARNING, "provider-without-service",
+                         "[%s] looks like a provider section (it has %s) but no service lists it in "
+                         "Providers=, so MAPI never loads it" % (name, ", ".join(provider_traits)),
+                         "if a service still needs it, add it to that service's Providers=; if not, "
+                         "delete [%s] (mapi.messaging.mapisvc: list it in providers with state: absent)"
+                         % name, section=name, line=section.header)
 
     def check_provider_entries(self):
         seen = set()

@@ -8,6 +8,7 @@ finding it expects can only come from that one thing.
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -230,9 +231,31 @@ def test_service_without_section():
                                    "Providers=OLD_AB", "3D0A001E=old.dll"])
 def test_section_without_service(trait):
     text = CLEAN + "[OLD]\r\n%s\r\n[OLD_AB]\r\nPR_PROVIDER_DLL_NAME=old.dll\r\n" % trait
-    finding = only(report(text))
-    assert (finding["severity"], finding["code"], finding["section"], finding["service"]) == \
+    found = report(text)["findings"]
+    assert (found[0]["severity"], found[0]["code"], found[0]["section"], found[0]["service"]) == \
         ("warning", "section-without-service", "OLD", None)
+    # [OLD_AB] is an orphan too, unless the unlisted [OLD] still names it.
+    orphan = [] if trait.startswith("Providers=") else [("warning", "provider-without-service", "OLD_AB")]
+    assert [(f["severity"], f["code"], f["section"]) for f in found[1:]] == orphan
+
+
+@pytest.mark.parametrize("section, expected", [
+    ("[OLD_XP]\r\nPR_PROVIDER_DLL_NAME=old.dll\r\nPR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\r\n",
+     "PR_PROVIDER_DLL_NAME, PR_RESOURCE_TYPE"),
+    ("[OLD_XP]\r\nPR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\r\n", "PR_RESOURCE_TYPE"),
+    ("[Old_Profile]\r\nUID=13DBB0C8AA05101A9BB000AA002FC45A\r\n", None),
+])
+def test_provider_without_service(section, expected):
+    """A provider section no service lists (what an upgrade that dropped a provider leaves);
+    other unlisted sections (profile data, UIDs) are nobody's business here."""
+    found = report(CLEAN + section)["findings"]
+    if expected is None:
+        assert found == []
+        return
+    finding = only(report(CLEAN + section))
+    assert (finding["severity"], finding["code"], finding["section"], finding["service"]) == \
+        ("warning", "provider-without-service", "OLD_XP", None)
+    assert expected in finding["message"] and "state: absent" in finding["fix"]
 
 
 def test_provider_sections_with_service_traits_are_not_services():
@@ -324,11 +347,18 @@ def test_unreadable(data):
 
 
 def test_every_code_is_documented():
-    guide = (pathlib.Path(__file__).resolve().parents[2] / "docs" / "mapisvc_info.md").read_text()
-    for code in ["utf8-bom", "duplicate-section", "duplicate-key", "missing-section", "service-without-section",
-                 "section-without-service", "dll-32-suffix", "dll-path-period", "service-uid",
-                 "primary-identity-conflict", "provider-missing-entry", "credential", "unreadable"]:
-        assert "`%s`" % code in guide, code
+    """Every code findings.py can emit is explained in the guide and named in the module's
+    documentation (ansible-doc)."""
+    root = pathlib.Path(__file__).resolve().parents[2]
+    source = (root / "plugins" / "plugin_utils" / "findings.py").read_text()
+    emitted = set(re.findall(r"\b(?:ERROR|WARNING|severity),\s*\"([a-z0-9-]+)\"", source))
+    assert {"utf8-bom", "provider-without-service", "unreadable", "credential"} <= emitted
+    assert len(emitted) == 14, sorted(emitted)
+    guide = (root / "docs" / "mapisvc_info.md").read_text()
+    module_doc = " ".join((root / "plugins" / "modules" / "mapisvc_info.py").read_text().split())
+    for code in emitted:
+        assert "`%s`" % code in guide and "### `%s`" % code in guide, code
+        assert "C(%s)" % code in module_doc, code
 
 
 # -- properties on generated files -------------------------------------------------------
