@@ -126,17 +126,17 @@ class Plan:
                             if declared is None])
         for linked in service.linked():
             self._entries(linked.name, linked.entries, purge)
-        declared_names = {fold(linked.name) for linked in service.linked()}
+        # Dropped: listed before, declared neither present nor retired (retired ones go below).
+        accounted = {fold(linked.name) for linked in service.linked()} | {fold(item) for item in service.retired}
         dropped = []
         for list_key, declared in zip(LIST_KEYS, (service.providers, service.sections)):
             if declared is not None:
-                dropped += [item for item in before_lists[list_key] if fold(item) not in declared_names]
-        retired = {fold(item) for item in service.retired}
+                dropped += [item for item in before_lists[list_key] if fold(item) not in accounted]
         if purge:
             self.remove_unless_shared(dropped, name)
         else:
             for item in dropped:
-                if self.doc.section(item) is not None and fold(item) not in retired:
+                if self.doc.section(item) is not None:
                     # Only this run knows the section was the service's: say how to remove it
                     # later too (state: absent works in any run; purge only in this one).
                     self.warnings.append("[%s] is no longer listed by %s and was left in place; declare it "

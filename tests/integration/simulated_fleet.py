@@ -28,14 +28,14 @@ import make_machine  # noqa: E402 - the test-double machine builder
 
 
 def build(tmp_path, fleet, group="all"):
-    """Build ``fleet`` ({host: (office, MAPI registered, MAPISVC.INF to start from or None,
-    users)}; users may be left out) under ``tmp_path``/machines; return (inventory, {host: root})."""
+    """Build ``fleet`` ({host: (office, MAPI registered, MAPISVC.INF to start from or None)},
+    optionally with a fourth item, more make_machine options such as users or lcid) under
+    ``tmp_path``/machines; return (inventory, {host: root})."""
     roots = {}
-    for name, spec in fleet.items():
-        office, mapi, mapisvc, users = (tuple(spec) + ((),))[:4]
+    for name, (office, mapi, mapisvc, *more) in fleet.items():
         roots[name] = tmp_path / "machines" / name
-        make_machine.make_machine(str(roots[name]), office=office, mapi=mapi, users=users,
-                                  mapisvc=str(mapisvc) if mapisvc else None)
+        make_machine.make_machine(str(roots[name]), office=office, mapi=mapi,
+                                  mapisvc=str(mapisvc) if mapisvc else None, **(more[0] if more else {}))
     return make_machine.write_inventory(tmp_path / "inventory.yml", roots, group=group), roots
 
 

@@ -21,7 +21,7 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 EXAMPLES = ROOT / "examples"
 DEMO = ROOT / "demo" / "MAPISVC.INF"
 FLEET = {
-    "ws1": ("msi64", True, DEMO, ["alice:with-profile", "bob:without-profile"]),
+    "ws1": ("msi64", True, DEMO, {"users": ["alice:with-profile", "bob:without-profile"]}),
     "ws2": ("msi32", True, None),
 }
 STEPS = [

@@ -16,7 +16,7 @@ import pytest
 import yaml
 
 import simulated_fleet
-from simulated_fleet import ROOT, make_machine, run, services_in, tree
+from simulated_fleet import ROOT, run, services_in, tree
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 
 # name: (office, MAPI registered, MAPISVC.INF to start from)
@@ -166,11 +166,8 @@ def test_the_audit_needs_no_service_variables_to_find_mapisvc_inf_on_windows(tmp
     """Without a service file the audit still uses the role's detection (its read-only
     ``detect`` entry point): no host fails or shows a rescued task, and a German MSI Office
     (LCID 1031, not among the audit's fallback paths) is read where detection found it."""
-    inventory, dummy = build(tmp_path, {"ws1": ("msi64", True, ROOT / "demo" / "MAPISVC.INF"),
+    inventory, dummy = build(tmp_path, {"ws1": ("msi64", True, ROOT / "demo" / "MAPISVC.INF", {"lcid": 1031}),
                                         "ws2": ("c2r64", True, ROOT / "demo" / "MAPISVC.INF")})
-    german = tmp_path / "machines" / "ws1"
-    make_machine.make_machine(str(german), office="msi64", lcid=1031, mapisvc=str(ROOT / "demo" / "MAPISVC.INF"),
-                              force=True)
     proc, recap = run(tmp_path, "mapi.messaging.audit", inventory, "-e", "audit_report_dir=%s" % (tmp_path / "report"),
                       "-e", "audit_windows=true")
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-2000:]

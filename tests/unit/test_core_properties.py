@@ -112,3 +112,14 @@ def test_absent_after_present_keeps_the_other_services_values(case):
     assert_unchanged_outside(everything_readable(original), written, touched, service)
     assert written.get(declaration.SERVICES, service.name) is None
     assert written.section(service.name) is None
+
+
+def test_a_retired_section_another_service_lists_is_kept_with_one_warning():
+    data = (b"[Services]\r\nA=A\r\nB=B\r\n\r\n[A]\r\nProviders=A_P,SHARED\r\n\r\n[B]\r\nProviders=SHARED\r\n\r\n"
+            b"[A_P]\r\nX=1\r\n\r\n[SHARED]\r\nX=2\r\n")
+    args = {"service": "A", "display_name": "A",
+            "providers": [{"name": "A_P", "properties": {}}, {"name": "SHARED", "state": "absent", "properties": {}}]}
+    for purge in (False, True):
+        doc, result, dummy = apply(data, args, purge=purge)
+        assert result.warnings == ["[SHARED] was kept: service B also references it"], purge
+        assert doc.get("A", "Providers") == "A_P" and doc.get("SHARED", "X") == "2"
