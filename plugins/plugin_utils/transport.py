@@ -32,6 +32,11 @@ import tempfile
 from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 
+# The largest MAPISVC.INF (or fragment) the collection reads or writes. A real one is tens of
+# kilobytes; the cap only stops a device, a wrong path or a runaway file from being read
+# without end or held in memory whole. One figure for every transport.
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
 REPLACE_SCRIPT = r"""# mapi.messaging: replace
 [CmdletBinding()]
 param (
