@@ -26,6 +26,8 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mapi.messaging.plugins.plugin_utils import target as host_rules
+
 PROPERTY_TYPES = ("PT_STRING8", "PT_UNICODE", "PT_LONG", "PT_BOOLEAN")
 OVERWRITE = {"no": "No", "yes": "Yes", "append": "Append"}
 
@@ -199,6 +201,34 @@ def _path(problems, field, value):
     return value
 
 
+# Where Windows keeps programs when the target was not read (the defaults of ProgramFilesDir).
+DEFAULT_PROGRAM_FILES = ("C:\\Program Files", "C:\\Program Files (x86)")
+
+
+def _protected_location(problems, field, path, extension, target):
+    """The PRF and the Active Setup script run (or are read) for every user at logon, so only
+    administrators may be able to change them: they must lie in a service folder inside a
+    Program Files folder (by default only administrators, SYSTEM and TrustedInstaller may write
+    there; ProgramData, Users, Windows\\Temp, other drives' folders and shares let ordinary
+    users create or replace files: docs/default-profile.md). Removal deletes both files, so the
+    folder must also be one the role may own, and each name must end in its extension."""
+    roots = [root for root in (target.get("program_files_dirs") or DEFAULT_PROGRAM_FILES) if isinstance(root, str)]
+    folder = host_rules.folder_of(path)
+    problem = (host_rules.path_problem(path) or host_rules.file_name_problem(host_rules.leaf_of(path))
+               or host_rules.install_dir_problem(folder, target))
+    if problem is None and not any(host_rules.inside(folder, root) for root in roots):
+        problem = "%r is outside %s, so ordinary users may be able to write there" % (path, " and ".join(roots))
+    if problem is None and not path.lower().endswith(extension):
+        problem = "%r does not end in %s" % (path, extension)
+    if problem:
+        problems.append("%s: %s; it runs for every user at logon, so it must be a %s file in the service's "
+                        "folder under Program Files (the default, <install folder>\\%s, when the install "
+                        "folder is there)" % (field, problem, extension, "<service>.prf" if extension == ".prf"
+                                              else SCRIPT_NAME))
+        return None
+    return path
+
+
 def _join(directory, name):
     return directory.rstrip("\\") + "\\" + name
 
@@ -257,6 +287,11 @@ def settings(profile, service, display_name=None, target=None):
             script_path = _join(install_dir, SCRIPT_NAME)
     prf_path = _path(problems, "message_service_profile.prf_path", prf_path) if prf_path is not None else None
     script_path = _path(problems, "message_service_profile.script_path", script_path) if script_path is not None else None
+    if prf_path is not None:
+        prf_path = _protected_location(problems, "message_service_profile.prf_path", prf_path, ".prf", target)
+    if script_path is not None:
+        script_path = _protected_location(problems, "message_service_profile.script_path", script_path, ".ps1",
+                                          target)
 
     component = profile.get("active_setup_id") or "mapi.messaging.%s.profile" % service
     _field(problems, "message_service_profile.active_setup_id", component, COMPONENT_ID,

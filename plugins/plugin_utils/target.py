@@ -11,6 +11,12 @@ this module turns those readings into decisions, without I/O, so each rule is un
 - ``plan``: the role's variables checked against the target (every problem named by its
   variable, with the fix), the DLL set for Outlook's bitness, DLL names as MAPI wants them
   in MAPISVC.INF, and the registry values in the right view.
+- the rules of what the role may touch (``file_name_problem``, ``install_dir_problem``,
+  ``inside``, ``registry_path_problem``): every file it deletes is a plain file name inside its
+  own install folder, every registry path it writes or deletes is the vendor's own key under
+  ``HKLM:\\SOFTWARE``. ``plan`` applies them once, before any change; ``profile.py`` uses the
+  same path helpers for the PRF and the Active Setup script.
+- ``in_use``: the preflight's answer about a running Outlook and locked files, as problems.
 
 Sources: the project's domain notes (sections 1, 3, 5, 6), Microsoft's "Supporting Message
 Service Installation" and "File format of MapiSvc.inf". Click-to-Run locations are
@@ -159,6 +165,12 @@ def detect(registry, office_version="auto", office_bitness="auto"):
     else:
         program_files = registry.text(CURRENT_VERSION, "ProgramFilesDir") or "C:\\Program Files"
         common_files = registry.text(CURRENT_VERSION, "CommonFilesDir") or join(program_files, "Common Files")
+    # Both Program Files folders: only administrators may write in them (docs/default-profile.md),
+    # so the PRF and the Active Setup script may live nowhere else.
+    program_files_dirs = list(dict.fromkeys(
+        path for path in (registry.text(CURRENT_VERSION, "ProgramFilesDir") or "C:\\Program Files",
+                          registry.text(CURRENT_VERSION, "ProgramFilesDir (x86)"), program_files)
+        if isinstance(path, str) and path))
     system_root = registry.text(NT_CURRENT_VERSION, "SystemRoot") or "C:\\Windows"
     system_dir = join(system_root, "SysWOW64" if wow64 else "System32")
 
@@ -188,7 +200,9 @@ def detect(registry, office_version="auto", office_bitness="auto"):
         "mapi_other_view": other_mapix == "1",
         "lcid": lcid,
         "program_files": program_files,
+        "program_files_dirs": program_files_dirs,
         "common_files": common_files,
+        "system_root": system_root,
         "system_dir": system_dir,
         "registry_software_root": view_root,
         "msmapi_roots": roots_to_search,
@@ -285,6 +299,194 @@ class _Problems(list):
         self.append("%s: %s" % (field, message))
 
 
+# --- What the role may touch ---------------------------------------------------------------
+# Windows' naming rules ("Naming Files, Paths, and Namespaces", Microsoft Learn): reserved
+# characters < > : " / \ | ? * and codes 0-31; device names CON, PRN, AUX, NUL, COM0-9, LPT0-9
+# (also with an extension, and the superscript digits); Win32 strips a trailing period or space.
+RESERVED_CHARACTERS = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+DEVICE_NAME = re.compile(r"^(CON|PRN|AUX|NUL|CONIN\$|CONOUT\$|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])"
+                         r"(\..*)?$", re.IGNORECASE)
+DRIVE_PATH = re.compile(r"^[A-Za-z]:\\")
+# Folders that hold Windows, other programs or users' data, relative to a drive root. The
+# install folder may be none of these, nor inside the ones marked True (a folder inside
+# Windows, Users or ProgramData is Windows' or writable by ordinary users; inside Office's,
+# the Store's or Microsoft's shared component folders it is Microsoft's).
+SHARED_FOLDERS = {
+    "windows": True, "users": True, "programdata": True, "$recycle.bin": True,
+    "system volume information": True, "recovery": True, "perflogs": True, "temp": True,
+    "program files": False, "program files (x86)": False,
+    "program files\\common files": False, "program files (x86)\\common files": False,
+    "program files\\common files\\system": True, "program files (x86)\\common files\\system": True,
+    "program files\\common files\\microsoft shared": True,
+    "program files (x86)\\common files\\microsoft shared": True,
+    "program files\\microsoft office": True, "program files (x86)\\microsoft office": True,
+    "program files\\windowsapps": True, "program files\\windows nt": True,
+    "program files (x86)\\windows nt": True,
+}
+
+
+def file_name_problem(name):
+    """Why ``name`` is not a plain file name (one name, no folder, drive or wildcard), else None."""
+    if not isinstance(name, str) or not name.strip():
+        return "%s is not a file name" % properties.shown(name)
+    if name in (".", ".."):
+        return "%s names a folder, not a file" % properties.shown(name)
+    if RESERVED_CHARACTERS.search(name):
+        return ("%s is not a plain file name: it has a folder separator, a drive, a wildcard or a "
+                "control character (one of < > : \" / \\ | ? * or codes 0-31)" % properties.shown(name))
+    if name[-1] in ". ":
+        return "%s ends with a period or a space, which Windows strips" % properties.shown(name)
+    if DEVICE_NAME.match(name):
+        return "%s is a Windows device name (CON, PRN, AUX, NUL, COMn, LPTn)" % properties.shown(name)
+    return None
+
+
+def path_parts(path):
+    """``C:\\A\\B`` -> ("C:", ["A", "B"]), or None when ``path`` is not an absolute drive path
+    (a share, ``\\\\?\\``, a relative path). Empty parts (a doubled or trailing backslash) are
+    dropped, as Windows drops them; ``.`` and ``..`` stay, for the callers to refuse."""
+    if not isinstance(path, str) or not DRIVE_PATH.match(path):
+        return None
+    return path[:2].upper(), [part for part in re.split(r"[\\/]", path[3:]) if part]
+
+
+def normalized(path):
+    """The comparable form of an absolute drive path (case folded, one backslash), or None
+    when it is not one or has ``.``/``..`` parts."""
+    parts = path_parts(path)
+    if parts is None or any(part in (".", "..") for part in parts[1]):
+        return None
+    return _fold("\\".join([parts[0]] + parts[1]))
+
+
+def inside(path, folder):
+    """Whether ``path`` lies strictly below ``folder`` (both absolute drive paths without
+    ``.``/``..`` parts; compared like Windows, without case)."""
+    path, folder = normalized(path), normalized(folder)
+    return bool(path and folder) and path.startswith(folder.rstrip("\\") + "\\")
+
+
+def path_problem(path):
+    """Why ``path`` is not an absolute local path the role can reason about, else None."""
+    parts = path_parts(path)
+    if parts is None:
+        return ("%s is not an absolute path on a local drive (a share or relative path is refused: MAPI "
+                "loads service files from a local drive)" % properties.shown(path))
+    for part in parts[1]:
+        if part in (".", ".."):
+            return "%s has a %r part; give the path without . or .. parts" % (properties.shown(path), part)
+        if RESERVED_CHARACTERS.search(part):
+            return "%s has a wildcard, quote or control character" % properties.shown(path)
+    return None
+
+
+def install_dir_problem(install_dir, target):
+    """Why ``install_dir`` cannot be the role's install folder, else None. Removal deletes the
+    files named there, so the folder must be the service's own, never a folder of Windows, of
+    other programs or of users."""
+    problem = path_problem(install_dir)
+    if problem:
+        return problem
+    drive, parts = path_parts(install_dir)
+    if not parts:
+        return "%s is a drive root" % properties.shown(install_dir)
+    relative = _fold("\\".join(parts))
+    known = {_fold(folder) for folder in (target.get("program_files_dirs") or [])
+             + [target.get("program_files"), target.get("common_files"), target.get("system_root"),
+                target.get("system_dir")] if isinstance(folder, str)}
+    folded = _fold(drive + "\\" + relative)
+    for shared, below in SHARED_FOLDERS.items():
+        if relative == shared or (below and relative.startswith(shared + "\\")):
+            return "%s is (or is inside) %s\\%s, a folder of Windows, of other programs or of users" % (
+                properties.shown(install_dir), drive, shared.title())
+    system_root = target.get("system_root")
+    if folded in known or (isinstance(system_root, str) and inside(install_dir, system_root)):
+        return "%s is a folder of Windows or of other programs" % properties.shown(install_dir)
+    return None
+
+
+# Keys directly under HKLM\SOFTWARE that are shared by many programs, so no one vendor's key:
+# Microsoft (Windows and Office: Windows Messaging Subsystem, Active Setup, Run keys), Classes
+# (COM classes and file types of every program, HKCR), Policies (Group Policy owns it and
+# rewrites it), WOW6432Node (the 32-bit view's root: the vendor key is one level deeper),
+# Clients (every mail and browser client's registration, Outlook's MAPI entry among them),
+# RegisteredApplications (Default Programs), ODBC (the shared driver manager).
+SHARED_SOFTWARE_KEYS = ("microsoft", "classes", "policies", "wow6432node", "clients",
+                        "registeredapplications", "odbc")
+REGISTRY_FORBIDDEN = re.compile(r"[\x00-\x1f/*?\[\]]")
+
+
+def registry_path_problem(path, whole_key=False):
+    """Why the role may not write (or, with ``whole_key``, delete) the registry key ``path``,
+    else None. One rule: ``HKLM:\\SOFTWARE\\<Vendor>`` or deeper (in either registry view),
+    and one level deeper still to delete a whole key."""
+    if not isinstance(path, str) or not path:
+        return "%s is not a registry path; give e.g. HKLM:\\SOFTWARE\\Contoso\\Connector" % properties.shown(path)
+    hive, sep, rest = path.partition(":\\")
+    hive = hive.upper()
+    if not sep or hive not in ("HKLM", "HKCU", "HKU", "HKCR", "HKCC"):
+        return ("%s must start with HKLM:\\ (e.g. HKLM:\\SOFTWARE\\Contoso\\Connector)" % properties.shown(path))
+    if hive == "HKCU":
+        # Over WinRM/PSRP, HKCU is the connecting account's hive, not the users'.
+        return ("%s is the hive of the account Ansible connects as, not the users'; per-user settings belong "
+                "in message_service_profile (the PRF Outlook imports for each user, set through Active Setup)"
+                % properties.shown(path))
+    if hive == "HKU":
+        return ("%s is a user's hive: only logged-on users' hives are loaded there, so others would be missed; "
+                "per-user settings belong in message_service_profile (Active Setup reaches every user)"
+                % properties.shown(path))
+    if hive in ("HKCR", "HKCC"):
+        return ("%s is a merged or hardware-profile view shared by every program (%s); the service's own "
+                "values go under HKLM:\\SOFTWARE\\<Vendor>" % (
+                    properties.shown(path), "COM classes and file types" if hive == "HKCR" else "hardware profile"))
+    if REGISTRY_FORBIDDEN.search(path):
+        return ("%s has a control character (CR, LF, NUL...), a / or a wildcard; give one key path"
+                % properties.shown(path))
+    parts = rest.rstrip("\\").split("\\")
+    if any(part.strip() in ("", ".", "..") for part in parts):
+        return "%s has an empty, . or .. part; give the key path without them" % properties.shown(path)
+    if _fold(parts[0]) != "software":
+        return ("%s is outside HKLM:\\SOFTWARE; the role writes only the vendor's key, "
+                "HKLM:\\SOFTWARE\\<Vendor>\\..." % properties.shown(path))
+    vendor = parts[1:]
+    if vendor and _fold(vendor[0]) == "wow6432node":
+        vendor = vendor[1:]
+    if not vendor:
+        return ("%s is not a vendor's key; give HKLM:\\SOFTWARE\\<Vendor>\\... (the 32-bit view follows "
+                "Outlook's bitness, see view)" % properties.shown(path))
+    if _fold(vendor[0]) in SHARED_SOFTWARE_KEYS:
+        if _fold(vendor[0]) == "microsoft" and _fold("\\".join(vendor[1:3])) == _fold(MESSAGING):
+            return ("%s holds MAPI's Windows Messaging Subsystem values; set "
+                    "message_service_messaging_subsystem: true instead (removal never deletes them)"
+                    % properties.shown(path))
+        return ("%s is under HKLM:\\SOFTWARE\\%s, which Windows and other programs share; the service's "
+                "values go under HKLM:\\SOFTWARE\\<Vendor>" % (properties.shown(path), vendor[0]))
+    if whole_key and len(vendor) < 2:
+        return ("%s is a whole vendor key; deleting a key (an item without name) needs one level deeper, "
+                "e.g. HKLM:\\SOFTWARE\\%s\\<Product>, or give the value's name" % (properties.shown(path), vendor[0]))
+    return None
+
+
+def in_use(result, paths=()):
+    """Problems from the preflight's in-use check (``message_service_in_use.ps1``): a running
+    Outlook, or a file the role would overwrite or delete that a process holds. ``result`` is
+    the script's ``$Ansible.Result``: ``outlook`` (running OUTLOOK.EXE processes, each with
+    ``id`` and ``session``) and ``locked`` (each with ``path`` and ``error``)."""
+    problems = _Problems()
+    result = result if isinstance(result, dict) else {}
+    outlook = result.get("outlook") or []
+    if outlook:
+        problems.add("Outlook", "OUTLOOK.EXE is running (process %s); it keeps MAPI and the service's DLLs "
+                     "loaded, so files could not be replaced and MAPISVC.INF would be changed half-way. "
+                     "Close Outlook on this host (or run when users are logged off) and run again" % ", ".join(
+                         "%s in session %s" % (item.get("id"), item.get("session")) for item in outlook))
+    for item in result.get("locked") or []:
+        problems.add("message_service_files", "%s is in use by a running process (%s); it cannot be replaced "
+                     "or deleted. Close the program that loaded it (MAPI clients such as Outlook) and run again"
+                     % (item.get("path"), item.get("error") or "locked"))
+    return list(problems)
+
+
 def _select_files(problems, files, bitness):
     """The file items for Outlook's bitness: items with that ``arch`` and items without one."""
     files = files or []
@@ -318,9 +520,11 @@ def _plan_files(problems, selected, install_dir):
         field = "message_service_files[%d]" % index
         source = item.get("src") or item.get("url")
         name = item.get("name") or leaf_of(source.split("?", 1)[0])
-        if not name or any(char in name for char in '\\/:*?"<>|'):
-            problems.add(field + ".name", "%s is not a file name; give the installed file name, e.g. "
-                                          "contoso32.dll" % properties.shown(name))
+        problem = file_name_problem(name)
+        if problem:
+            # Removal deletes <install folder>\<name>: anything but a plain name could reach
+            # outside the folder (.., a drive, a wildcard).
+            problems.add(field + ".name", "%s; give the installed file name, e.g. contoso32.dll" % problem)
             continue
         if _fold(name) in by_installed:
             problems.add(field + ".name", "%s is installed twice (also by message_service_files[%d]); "
@@ -390,14 +594,17 @@ def _suffixed(name):
     return stem + "32" + dot + rest
 
 
+def _is_property(key, name):
+    """Whether entry ``key`` is the named property ``name``, by name or by its tag."""
+    if not isinstance(key, str):
+        return False
+    if _fold(key) == _fold(name):
+        return True
+    return bool(properties.HEX_TAG.match(key)) and int(key, 16) == properties.NAMED[name][0]
+
+
 def _has_key(declared, name):
-    wanted = properties.NAMED[name][0]
-    for key in (declared or {}):
-        if _fold(key) == _fold(name):
-            return True
-        if properties.HEX_TAG.match(key) and int(key, 16) == wanted:
-            return True
-    return False
+    return any(_is_property(key, name) for key in (declared or {}))
 
 
 def _registry_items(problems, items, target, state):
@@ -408,20 +615,29 @@ def _registry_items(problems, items, target, state):
             problems.add(field, "expected a dictionary with path, name, data, type, state")
             continue
         path = item.get("path") or ""
-        if not any(path.upper().startswith(hive + "\\") for hive in REGISTRY_HIVES):
-            problems.add(field + ".path", "%s must start with one of %s and a backslash, e.g. "
-                         "HKLM:\\SOFTWARE\\Contoso" % (properties.shown(path), ", ".join(REGISTRY_HIVES)))
+        wanted = "absent" if state == "absent" else (item.get("state") or "present")
+        name = item.get("name")
+        # An item without name means the key itself: with state absent, the key and all below it.
+        problem = registry_path_problem(path, whole_key=name is None and wanted == "absent")
+        if problem:
+            problems.add(field + ".path", problem)
             continue
-        wanted = item.get("state") or "present"
-        if wanted == "present" and item.get("name") is not None and item.get("data") is None:
+        if name is not None and (not isinstance(name, str) or re.search(r"[\x00-\x1f]", name)):
+            problems.add(field + ".name", "%s is not a value name (text without control characters); "
+                         "give the value's name" % properties.shown(name))
+            continue
+        if wanted == "present" and name is not None and item.get("data") is None:
             problems.add(field + ".data", "required when name is given and state is present")
             continue
         entry = {
-            "path": in_view(path, item.get("view") or "auto", target),
-            "name": item.get("name"),
+            "path": in_view(path.rstrip("\\"), item.get("view") or "auto", target),
+            "name": name,
             "data": item.get("data"),
             "type": item.get("type") or "string",
-            "state": "absent" if state == "absent" else wanted,
+            "state": wanted,
+            # Registry data may be a credential: hidden from results, diffs and logs (no_log)
+            # unless the item says it is not secret.
+            "secret": item.get("secret") is not False,
         }
         planned.append(entry)
     return planned
@@ -444,7 +660,8 @@ def in_view(path, view, target):
 
 
 def plan(target, state="present", name=None, display_name=None, files=None, install_dir=None,
-         service_properties=None, providers=None, registry=None, messaging_subsystem=False):
+         service_properties=None, providers=None, registry=None, messaging_subsystem=False,
+         profile_spec=None):
     """Check the role's variables against the target and decide every change.
 
     Returns ``problems`` (empty when the role may proceed) and what to do: ``files`` (the
@@ -452,6 +669,9 @@ def plan(target, state="present", name=None, display_name=None, files=None, inst
     ``install_dir``, ``remove_install_dir``, ``properties`` and ``providers`` with bare DLL
     names replaced by full paths, ``registry`` (win_regedit items in the right view) and
     ``delete_paths`` (files to remove with ``state: absent``).
+
+    ``profile_spec`` (``message_service_profile``, when given) is checked here too, so a PRF
+    or script location that ordinary users could write to stops the host before any change.
     """
     problems = _Problems()
     present = state == "present"
@@ -478,14 +698,18 @@ def plan(target, state="present", name=None, display_name=None, files=None, inst
 
     default_dir = not install_dir
     install_dir = install_dir or default_install_dir(target, name)
-    if not re.match(r"^([A-Za-z]:\\|\\\\)", install_dir):
-        problems.add("message_service_install_dir", "%s is not an absolute Windows path; give e.g. "
-                     "C:\\Program Files\\Contoso" % properties.shown(install_dir))
+    problem = install_dir_problem(install_dir, target) if (name or not default_dir) else None
+    if problem:
+        field = "message_service_install_dir" if not default_dir else "message_service_name"
+        problems.add(field, "%s; the install folder must be the service's own folder, e.g. "
+                     "C:\\Program Files\\Contoso" % problem)
 
     # Removal from a host where Outlook is gone still finds the files of Windows' bitness.
     bitness = target.get("office_bitness") or (None if present else target.get("windows_arch"))
     selected = _select_files(problems, files, bitness)
     planned, by_registered = _plan_files(problems, selected, install_dir)
+    if profile_spec is not None and name:
+        _check_profile(problems, profile_spec, name, display_name, dict(target, install_dir=install_dir))
     if not present:
         # Removal names the providers and sections to take out; their properties (and the
         # DLLs they name) no longer matter.
@@ -505,6 +729,8 @@ def plan(target, state="present", name=None, display_name=None, files=None, inst
                 problems, "message_service_providers[%d].properties" % index, provider.get("properties"),
                 by_registered, install_dir)
             resolved_providers.append(dict(provider, properties=provider_props or {}))
+    # MAPI deletes what PR_SERVICE_DELETE_FILES names when the service is removed: the same rule.
+    _delete_files(problems, service_properties, by_registered, install_dir)
     registered_paths = [entry["registered_path"] for entry in planned]
     if planned:
         for key in ("PR_SERVICE_SUPPORT_FILES", "PR_SERVICE_DELETE_FILES"):
@@ -514,8 +740,8 @@ def plan(target, state="present", name=None, display_name=None, files=None, inst
     planned_registry = _registry_items(problems, registry, target, state)
     if messaging_subsystem:
         key = "%s\\%s" % (target.get("registry_software_root") or SOFTWARE, MESSAGING)
-        planned_registry += [{"path": key, "name": value_name, "data": data, "type": "string", "state": "present"}
-                             for value_name, data in MESSAGING_SUBSYSTEM_VALUES]
+        planned_registry += [{"path": key, "name": value_name, "data": data, "type": "string", "state": "present",
+                              "secret": False} for value_name, data in MESSAGING_SUBSYSTEM_VALUES]
     return {
         "problems": list(dict.fromkeys(problems)),
         "install_dir": install_dir,
@@ -533,23 +759,9 @@ def _removal(problems, target, install_dir, default_dir, planned, by_registered,
     """What ``state: absent`` removes: our files and those PR_SERVICE_DELETE_FILES names, and
     every registry item (the Windows Messaging Subsystem values stay: Office owns them)."""
     delete_paths = [entry["dest"] for entry in planned]
-    declared = service_properties if isinstance(service_properties, dict) else {}
-    for key, value in declared.items():
-        if _fold(key) != _fold("PR_SERVICE_DELETE_FILES"):
-            continue
-        for item in value if isinstance(value, list) else str(value).split(","):
-            item = str(item).strip()
-            if not item:
-                continue
-            entry = by_registered.get(_fold(leaf_of(item)))
-            if entry:
-                path = entry["dest"]
-            elif re.search(r"[\\/:]", item):
-                path = item
-            else:
-                path = join(install_dir, item)
-            if _fold(path) not in {_fold(known) for known in delete_paths}:
-                delete_paths.append(path)
+    for path in _delete_files(problems, service_properties, by_registered, install_dir):
+        if _fold(path) not in {_fold(known) for known in delete_paths}:
+            delete_paths.append(path)
     names_only = None
     if providers is not None:
         names_only = [{"name": provider["name"]} for provider in providers
@@ -565,3 +777,47 @@ def _removal(problems, target, install_dir, default_dir, planned, by_registered,
         "registry": planned_registry,
         "delete_paths": delete_paths,
     }
+
+
+def _delete_files(problems, declared, by_registered, install_dir):
+    """The paths PR_SERVICE_DELETE_FILES names (by name or tag), each checked: a plain file name
+    (taken inside the install folder) or a full path directly inside the install folder. MAPI
+    and the role's removal both delete what it names, so nothing else may be named."""
+    paths = []
+    for key, value in (declared if isinstance(declared, dict) else {}).items():
+        if not _is_property(key, "PR_SERVICE_DELETE_FILES"):
+            continue
+        field = "message_service_properties.%s" % key
+        for item in value if isinstance(value, list) else str(value).split(","):
+            item = str(item).strip()
+            if not item:
+                continue
+            entry = by_registered.get(_fold(leaf_of(item)))
+            if re.search(r"[\\/:]", item):
+                folder = normalized(folder_of(item.replace("/", "\\")))
+                problem = file_name_problem(leaf_of(item))
+                if folder is None or folder != normalized(install_dir) or problem:
+                    problems.add(field, "%s is not a file directly inside the install folder %s; removal deletes "
+                                 "only the service's own files there: give the file name alone (e.g. "
+                                 "contoso.log) or a full path inside %s" % (
+                                     properties.shown(item), install_dir, install_dir))
+                    continue
+                path = entry["dest"] if entry else item
+            else:
+                problem = file_name_problem(item)
+                if problem:
+                    problems.add(field, "%s; give the file name alone, e.g. contoso.log" % problem)
+                    continue
+                path = entry["dest"] if entry else join(install_dir, item)
+            paths.append(path)
+    return paths
+
+
+def _check_profile(problems, spec, name, display_name, target):
+    """The default profile's settings (profile.py), checked in the preflight with the rest."""
+    # Imported here: profile.py uses this module's path rules.
+    from ansible_collections.mapi.messaging.plugins.plugin_utils import profile
+    try:
+        profile.settings(spec, name, display_name=display_name, target=target)
+    except profile.ProfileError as error:
+        problems.extend(error.problems)

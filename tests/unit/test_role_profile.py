@@ -158,7 +158,7 @@ def test_active_setup_keys_and_version():
 
 
 def test_office_version_defaults_to_16_and_selects_the_keys():
-    resolved = resolve({}, target={"install_dir": "C:\\X"})
+    resolved = resolve({}, target={"install_dir": "C:\\Program Files\\X"})
     assert resolved["office_version"] == "16.0"
     assert resolved["setup_key"] == "Software\\Microsoft\\Office\\16.0\\Outlook\\Setup"
     assert resolved["profile_keys"] == [
@@ -172,9 +172,10 @@ def test_before_outlook_2013_only_the_messaging_subsystem_profiles_count():
 
 
 def test_explicit_paths_do_not_need_preflight():
-    resolved = resolve({"prf_path": "D:\\Profiles\\contoso.prf", "script_path": "D:\\Profiles\\as.ps1"}, target={})
-    assert resolved["prf_path"] == "D:\\Profiles\\contoso.prf"
-    assert "D:\\Profiles\\as.ps1" in resolved["stub_path"]
+    resolved = resolve({"prf_path": "C:\\Program Files\\Profiles\\contoso.prf",
+                        "script_path": "C:\\Program Files\\Profiles\\as.ps1"}, target={})
+    assert resolved["prf_path"] == "C:\\Program Files\\Profiles\\contoso.prf"
+    assert "C:\\Program Files\\Profiles\\as.ps1" in resolved["stub_path"]
 
 
 # --- refusals -------------------------------------------------------------------------------

@@ -336,14 +336,13 @@ def test_registry_items_follow_outlooks_view_unless_told_otherwise():
              {"path": "HKLM:\\Software\\Contoso", "name": "Native", "data": 1, "type": "dword", "view": "64-bit"},
              {"path": "HKLM:\\SOFTWARE\\Contoso", "name": "Forced32", "data": "x", "view": "32-bit"},
              {"path": "HKLM:\\SOFTWARE\\WOW6432Node\\Contoso", "name": "Already", "data": "x"},
-             {"path": "HKCU:\\Software\\Contoso", "name": "User", "data": "x"},
              {"path": "HKLM:\\SOFTWARE\\Contoso\\Old", "state": "absent"}]
     on_wow = contoso(detected(office="msi32"), registry=items)["registry"]
     assert [item["path"] for item in on_wow] == [
         WOW + "\\Contoso", "HKLM:\\Software\\Contoso", WOW + "\\Contoso", WOW + "\\Contoso",
-        "HKCU:\\Software\\Contoso", WOW + "\\Contoso\\Old"]
+        WOW + "\\Contoso\\Old"]
     assert on_wow[1]["type"] == "dword" and on_wow[0]["type"] == "string"
-    assert on_wow[5]["state"] == "absent" and on_wow[0]["state"] == "present"
+    assert on_wow[4]["state"] == "absent" and on_wow[0]["state"] == "present"
     native = contoso(detected(), registry=items)["registry"]
     assert [item["path"] for item in native][:3] == [SW + "\\Contoso", "HKLM:\\Software\\Contoso", WOW + "\\Contoso"]
     on_32_bit_windows = contoso(detected(windows="x86", office="msi32"), registry=items)["registry"]
@@ -357,13 +356,15 @@ def test_registry_value_without_data_is_refused():
 
 def test_removal_deletes_files_and_delete_files_and_every_registry_item_but_not_mapi_values():
     planned = contoso(detected(), state="absent", display_name=None, messaging_subsystem=True,
-                      properties={"PR_SERVICE_DELETE_FILES": ["contoso.dll", "contoso.log", "D:\\Logs\\contoso.txt"]},
+                      properties={"PR_SERVICE_DELETE_FILES": ["contoso.dll", "contoso.log",
+                                                              "c:\\program files\\contoso\\contoso.txt"]},
                       registry=[{"path": "HKLM:\\SOFTWARE\\Contoso", "name": "Server", "data": "x"},
-                                {"path": "HKLM:\\SOFTWARE\\Contoso"}])
+                                {"path": "HKLM:\\SOFTWARE\\Contoso\\Connector"}])
     assert planned["problems"] == []
     assert planned["delete_paths"] == [
         "C:\\Program Files\\CONTOSO\\contoso32.dll", "C:\\Program Files\\CONTOSO\\contosoui32.dll",
-        "C:\\Program Files\\CONTOSO\\contoso.chm", "C:\\Program Files\\CONTOSO\\contoso.log", "D:\\Logs\\contoso.txt"]
+        "C:\\Program Files\\CONTOSO\\contoso.chm", "C:\\Program Files\\CONTOSO\\contoso.log",
+        "c:\\program files\\contoso\\contoso.txt"]
     assert [(item["name"], item["state"]) for item in planned["registry"]] == [("Server", "absent"), (None, "absent")]
     assert planned["providers"] == [{"name": "CONTOSO_AB"}]
     assert planned["remove_install_dir"] is True
@@ -380,8 +381,9 @@ def test_given_install_dir_is_used_and_kept_on_removal():
     assert planned["install_dir"] == "D:\\Apps\\Contoso"
     assert planned["remove_install_dir"] is False
     assert contoso(detected(), install_dir="Apps\\Contoso")["problems"] == [
-        "message_service_install_dir: 'Apps\\Contoso' is not an absolute Windows path; give e.g. "
-        "C:\\Program Files\\Contoso"]
+        "message_service_install_dir: 'Apps\\Contoso' is not an absolute path on a local drive (a share or "
+        "relative path is refused: MAPI loads service files from a local drive); the install folder must be "
+        "the service's own folder, e.g. C:\\Program Files\\Contoso"]
 
 
 @pytest.mark.parametrize("installed, registered", [
