@@ -11,6 +11,8 @@ nothing therefore costs exactly one module execution on the target.
 from __future__ import annotations
 
 import codecs
+import random
+import time
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.module_utils.common.text.converters import to_text
@@ -20,8 +22,14 @@ from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import
     ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF)
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, transport
 
-# How often a file that changed under us is read again and the declaration re-applied.
-ATTEMPTS = 3
+# How often a file that changed under us is read again and the declaration re-applied. Each
+# attempt is a read and a compare-and-swap, a second or so apart; with a few plays or
+# installers writing the same file at once, one of them wins every round, so ten attempts
+# (and the back-off below) let each writer through instead of failing the slower ones.
+ATTEMPTS = 10
+# Before attempt n+2, wait a random time up to BACKOFF_SECONDS * 2**n (the factor stops at 8,
+# under 14 s in all): writers that collided once must not collide again in lockstep.
+BACKOFF_SECONDS = 0.25
 
 
 class ActionModule(ActionBase):
@@ -46,7 +54,7 @@ class ActionModule(ActionBase):
 
         remote = transport.Remote(self, task_vars)
         try:
-            for dummy in range(ATTEMPTS):
+            for attempt in range(ATTEMPTS):
                 # Nothing to remove from a missing file, so absent tolerates it like create.
                 original = remote.read(args["path"], args["create"] or args["state"] == "absent")
                 try:
@@ -62,6 +70,8 @@ class ActionModule(ActionBase):
                 if changed and not self._task.check_mode:
                     written = remote.replace(args["path"], original, rendered, args["backup"])
                     if written.get("conflict"):
+                        if attempt + 1 < ATTEMPTS:
+                            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** min(attempt, 3)))
                         continue
                 break
             else:

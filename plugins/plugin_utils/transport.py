@@ -14,22 +14,19 @@ was read:
   the file's SHA-1 against the bytes that were read, writes the new bytes to a temporary
   file in the same folder and swaps it in with ``File.Replace`` (keeping a backup when asked).
   ``win_copy`` is not used for the target itself because it writes in place.
-- POSIX (golden images, Wine prefixes, tests): ``ansible.builtin.stat`` compares the SHA-1,
-  the new bytes go to the remote temporary folder, and the ``ansible.builtin.copy`` module
-  renames a copy over the target (atomic), with its own ``backup``. The check and the rename
-  are two steps, so a writer that slips in between them, within milliseconds, is not
-  detected.
+- POSIX (golden images, Wine prefixes, tests): the collection's own module
+  ``mapi.messaging.mapisvc_file`` does both: one execution reads (refusing a FIFO, device,
+  socket or folder before opening it, and any file above ``MAX_FILE_BYTES``), and one
+  execution compares the SHA-1 and renames a temporary file from the same folder over the
+  target while it holds an exclusive lock on that folder, so the check and the swap are one
+  step that no other writer of ours can split.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-import os
-import shutil
-import tempfile
 
-from ansible import constants as C
 from ansible.errors import AnsibleActionFail
 
 # The largest MAPISVC.INF (or fragment) the collection reads or writes. A real one is tens of
@@ -152,6 +149,23 @@ def sha1(data):
     return hashlib.sha1(data).hexdigest() if data is not None else ""
 
 
+def _directory_error(path):
+    return AnsibleActionFail("path: %s is a directory; give the full path of the MAPISVC.INF "
+                             "file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF" % path)
+
+
+def _missing_error(path):
+    return AnsibleActionFail("path: %s does not exist; check the path (MAPI reads the copy next "
+                             "to its DLL, see the module documentation) or set create: true to "
+                             "create it" % path)
+
+
+# The POSIX module, and what its file_type values are called in messages.
+POSIX_FILE_MODULE = "mapi.messaging.mapisvc_file"
+_POSIX_TYPES = {"fifo": "a FIFO (named pipe)", "character device": "a character device",
+                "block device": "a block device", "socket": "a socket", "special file": "a special file"}
+
+
 class Remote:
     """The target host as seen by one action plugin run."""
 
@@ -165,7 +179,9 @@ class Remote:
 
     def read(self, path, missing_ok):
         """The file's bytes, or None if it does not exist and ``missing_ok``."""
-        module = "ansible.windows.slurp" if self.windows else "ansible.builtin.slurp"
+        if not self.windows:
+            return self._read_posix(path, missing_ok)
+        module = "ansible.windows.slurp"
         result = self._module(module, {"src": path})
         if not result.get("failed"):
             return base64.b64decode(result["content"])
@@ -174,15 +190,34 @@ class Remote:
         # the path, which may itself contain "directory" or "not found".
         lowered = msg.lower()
         if lowered.startswith(_SLURP_DIRECTORY) or (lowered.startswith("path ") and lowered.endswith(_WIN_DIRECTORY)):
-            raise AnsibleActionFail("path: %s is a directory; give the full path of the MAPISVC.INF "
-                                    "file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF" % path)
+            raise _directory_error(path)
         if lowered.startswith(_SLURP_MISSING) or (lowered.startswith("path ") and lowered.endswith(_WIN_MISSING)):
             if missing_ok:
                 return None
-            raise AnsibleActionFail("path: %s does not exist; check the path (MAPI reads the copy next "
-                                    "to its DLL, see the module documentation) or set create: true to "
-                                    "create it" % path)
+            raise _missing_error(path)
         raise AnsibleActionFail("path: cannot read %s: %s" % (path, msg), result=result)
+
+    def _read_posix(self, path, missing_ok):
+        # One execution of our module, which looks at the path's type before opening it: a
+        # FIFO would block slurp's open() forever and a device would be read without end.
+        result = self._module(POSIX_FILE_MODULE, {"op": "read", "path": path, "max_bytes": MAX_FILE_BYTES})
+        if result.get("failed"):
+            raise AnsibleActionFail("path: cannot read %s: %s" % (path, result.get("msg")), result=result)
+        if not result.get("exists"):
+            if missing_ok:
+                return None
+            raise _missing_error(path)
+        kind = result.get("file_type")
+        if kind == "directory":
+            raise _directory_error(path)
+        if kind != "file":
+            raise AnsibleActionFail("path: %s is %s, not a regular file; nothing was read. Give the path "
+                                    "of the MAPISVC.INF file itself" % (path, _POSIX_TYPES.get(kind, kind)))
+        if result.get("content") is None:
+            raise AnsibleActionFail("path: %s holds %d bytes or more, more than the %d a MAPISVC.INF may "
+                                    "have; nothing was read. Check the path"
+                                    % (path, result.get("size", MAX_FILE_BYTES + 1), MAX_FILE_BYTES))
+        return base64.b64decode(result["content"])
 
     def read_all(self, paths):
         """Each file's bytes, or None where it does not exist, in the order of ``paths``.
@@ -242,39 +277,18 @@ class Remote:
         return {"conflict": bool(outcome["conflict"]), "backup_file": outcome.get("backup_file")}
 
     def _replace_posix(self, path, original, data, backup):
-        stat = self._module("ansible.builtin.stat", {
-            "path": path, "get_checksum": True, "checksum_algorithm": "sha1",
-            "get_mime": False, "get_attributes": False,
-        })
-        if stat.get("failed"):
-            raise AnsibleActionFail("path: cannot check %s before writing: %s" % (path, stat.get("msg")),
-                                    result=stat)
-        info = stat.get("stat", {})
-        current = info.get("checksum", "") if info.get("exists") else ""
-        if current != sha1(original):
-            return {"conflict": True}
-
-        # Send the bytes to the remote temporary folder and let the copy module move them
-        # into place (atomically, keeping the target's mode and owner). This is what the copy
-        # action does after its own stat; calling the module directly spares that second
-        # stat, since ours has just been made.
-        name = os.path.basename(path.replace("\\", "/")) or "MAPISVC.INF"
-        local_dir = tempfile.mkdtemp(dir=C.DEFAULT_LOCAL_TMP)
-        try:
-            local = os.path.join(local_dir, name)
-            with open(local, "wb") as handle:
-                handle.write(data)
-            shell = self.action._connection._shell
-            tmpdir = shell.tmpdir or self.action._make_tmp_path()
-            staged = self.action._transfer_file(local, shell.join_path(tmpdir, "mapisvc-source"))
-            self.action._fixup_perms2((tmpdir, staged))
-        finally:
-            shutil.rmtree(local_dir, ignore_errors=True)
-        result = self._module("ansible.builtin.copy", {
-            "src": staged, "dest": path, "backup": backup, "force": True,
-            "checksum": hashlib.sha1(data).hexdigest(), "_original_basename": name,
+        # Compare and rename in one execution, under the module's folder lock (see
+        # plugins/modules/mapisvc_file.py): two executions, seconds apart, let another writer's
+        # changes be overwritten without either run noticing.
+        result = self._module(POSIX_FILE_MODULE, {
+            "op": "replace", "path": path, "expected_sha1": sha1(original),
+            "content": base64.b64encode(data).decode("ascii"), "backup": backup,
+            "max_bytes": MAX_FILE_BYTES,
         })
         if result.get("failed"):
             raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s"
                                     % (path, result.get("msg")), result=result)
-        return {"conflict": False, "backup_file": result.get("backup_file")}
+        if "conflict" not in result:
+            raise AnsibleActionFail("path: unexpected answer from %s while writing %s: %r"
+                                    % (POSIX_FILE_MODULE, path, result))
+        return {"conflict": bool(result["conflict"]), "backup_file": result.get("backup_file")}
