@@ -11,7 +11,10 @@ nothing therefore costs exactly one module execution on the target.
 from __future__ import annotations
 
 import codecs
+import contextlib
+import os
 import random
+import stat
 import time
 
 from ansible.errors import AnsibleActionFail, AnsibleError
@@ -20,7 +23,7 @@ from ansible.plugins.action import ActionBase
 
 from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import (
     ARGUMENT_SPEC, MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF)
-from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, transport
+from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, properties, transport
 
 # How often a file that changed under us is read again and the declaration re-applied. Each
 # attempt is a read and a compare-and-swap, a second or so apart; with a few plays or
@@ -50,7 +53,8 @@ class ActionModule(ActionBase):
         fragment = self._read_fragment(args["src"], args["codepage"]) if args["src"] else None
         # Check the declaration before touching the target; encodability is checked again
         # once the file's encoding is known.
-        self._declare(args, fragment, lambda text: True)
+        with _refused(args["path"]):
+            self._declare(args, fragment, lambda text: True)
 
         remote = transport.Remote(self, task_vars)
         try:
@@ -61,9 +65,10 @@ class ActionModule(ActionBase):
                     doc = ini.parse(original if original is not None else b"", args["codepage"])
                 except ini.IniError as e:
                     raise AnsibleActionFail("path: %s: %s" % (args["path"], e))
-                services = self._declare(args, fragment, doc.can_encode)
                 before = doc.text() if self._task.diff else None
-                applied = plan.apply(doc, services, args["state"], args["purge"])
+                with _refused(args["path"]):
+                    services = self._declare(args, fragment, doc.can_encode)
+                    applied = plan.apply(doc, services, args["state"], args["purge"])
                 rendered = doc.render()
                 changed = rendered != (original or b"") or (original is None and bool(applied.changes))
                 written = {}
@@ -96,32 +101,59 @@ class ActionModule(ActionBase):
         if self._task.diff and changed:
             result["diff"] = dict(
                 before_header=args["path"], after_header=args["path"],
-                before=before, after=doc.text())
+                before=properties.redact_text(before), after=properties.redact_text(doc.text()))
         return result
 
-    def _declare(self, args, fragment, can_encode):
-        try:
-            if fragment is not None:
-                return declaration.from_fragment(fragment, args["allow_secrets"], can_encode,
-                                                 origin="src %s" % args["src"])
-            return [declaration.from_args(args, can_encode)]
-        except declaration.DeclarationError as e:
-            raise AnsibleActionFail(
-                "%d problem(s) in the declaration; %s was not touched:\n- %s"
-                % (len(e.problems), args["path"], "\n- ".join(e.problems)),
-                result=dict(problems=e.problems))
+    @staticmethod
+    def _declare(args, fragment, can_encode):
+        if fragment is not None:
+            return declaration.from_fragment(fragment, args["allow_secrets"], can_encode,
+                                             origin="src %s" % args["src"])
+        return [declaration.from_args(args, can_encode)]
 
     def _read_fragment(self, src, codepage):
         try:
             local = self._find_needle("files", src)
         except AnsibleError as e:
             raise AnsibleActionFail("src: %s" % to_text(e))
-        with open(local, "rb") as handle:
-            data = handle.read()
+        data = _read_regular_file(local, "src: %s" % src)
         try:
             return ini.parse(data, codepage)
         except ini.IniError as e:
             raise AnsibleActionFail("src: %s: %s" % (src, e))
+
+
+@contextlib.contextmanager
+def _refused(path):
+    """Every declaration problem as one failure that lists them all; nothing was written."""
+    try:
+        yield
+    except declaration.DeclarationError as e:
+        raise AnsibleActionFail(
+            "%d problem(s) in the declaration; %s was not touched:\n- %s"
+            % (len(e.problems), path, "\n- ".join(e.problems)),
+            result=dict(problems=e.problems))
+
+
+def _read_regular_file(local, field):
+    """A controller file's bytes, refusing before the read what is not a regular file (a FIFO
+    would block forever, a device read without end) or is larger than any MAPISVC.INF."""
+    try:
+        # O_NONBLOCK: opening a FIFO that has no writer must not block; fstat then tells.
+        fd = os.open(local, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise AnsibleActionFail("%s: cannot open %s: %s" % (field, local, e.strerror or e))
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if stat.S_ISDIR(info.st_mode):
+            raise AnsibleActionFail("%s is a folder; give the MAPISVC.INF fragment file itself" % field)
+        if not stat.S_ISREG(info.st_mode):
+            raise AnsibleActionFail("%s is not a regular file (a pipe, socket or device); give a "
+                                    "MAPISVC.INF fragment file" % field)
+        if info.st_size > transport.MAX_FILE_BYTES:
+            raise AnsibleActionFail("%s is %d bytes, more than the %d bytes any MAPISVC.INF needs; give "
+                                    "the vendor's fragment" % (field, info.st_size, transport.MAX_FILE_BYTES))
+        return handle.read(transport.MAX_FILE_BYTES + 1)
 
 
 def _summary(changes, changed, check_mode):

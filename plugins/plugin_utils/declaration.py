@@ -104,7 +104,12 @@ class _Checker:
             self.add(field, "%s %s starts with '%s', which Windows reads as a comment or section "
                             "header; choose another name" % (what, shown(value), value[0]))
             return None
-        self.text(field, value)
+        if not self.text(field, value):
+            return None
+        if fold(value) in [fold(s) for s in GLOBAL_SECTIONS]:
+            self.add(field, "%s is one of MAPISVC.INF's own sections ([%s]), which belongs to MAPI and every "
+                            "service; choose a name of the service's own" % (shown(value), value))
+            return None
         return value
 
     def text(self, field, text):
@@ -133,10 +138,11 @@ class _Checker:
             if problem:
                 self.add(where, problem + "; fix the property name")
                 continue
-            if fold(key) in seen:
-                self.add(where, "given twice (also as %s; names are case-insensitive)" % seen[fold(key)])
+            if properties.identity(key) in seen:
+                self.add(where, "given twice (also as %s; names are case-insensitive and a property's "
+                                "name and its tag are the same property); keep one" % seen[properties.identity(key)])
                 continue
-            seen[fold(key)] = key
+            seen[properties.identity(key)] = key
             if fold(key) in ("PROVIDERS", "SECTIONS"):
                 self.add(where, "%s= is written from the %s option; declare the %s there"
                          % (key, key.lower(), key.lower()))
@@ -196,9 +202,6 @@ def from_args(args, can_encode=lambda text: True):
     """A Service from the module options (already type-checked by Ansible's argument spec)."""
     checker = _Checker(args.get("allow_secrets", False), can_encode)
     name = checker.name("service", args.get("service"), "the service name")
-    if name and fold(name) in [fold(s) for s in GLOBAL_SECTIONS]:
-        checker.add("service", "%s is one of MAPISVC.INF's own sections; choose the service's "
-                               "own name" % shown(name))
     display_name = args.get("display_name")
     present = args.get("state", "present") == "present"
     if display_name is not None:
@@ -249,6 +252,10 @@ def from_fragment(fragment, allow_secrets=False, can_encode=lambda text: True, o
         where = "%s [%s]" % (origin, name)
         if checker.name("%s [Services] %s" % (origin, name), name, "the service name") is None:
             continue
+        if display_name is None:
+            checker.add(where, "the [Services] line for %s has no '=', so it declares no display name "
+                               "(Windows reads no value); write %s=<display name> in the fragment" % (name, name))
+            continue
         body = fragment.section(name)
         if body is None:
             checker.add(where, "[Services] names %s but the fragment has no [%s] section; add it "
@@ -264,6 +271,10 @@ def from_fragment(fragment, allow_secrets=False, can_encode=lambda text: True, o
                 continue
             declared = []
             for item in properties.SECTION_LIST.names(text):
+                if fold(item) in [fold(other) for other in listed.keys()]:
+                    checker.add("%s %s=" % (where, list_key), "names [%s], the section of another service of "
+                                "the fragment; give the section its own name" % item)
+                    continue
                 section = fragment.section(item)
                 if section is None:
                     checker.add("%s %s=" % (where, list_key), "names [%s], which the fragment "

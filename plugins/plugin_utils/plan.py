@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import (
-    DEFAULT_SERVICES, GLOBAL_SECTIONS, HELP_FILE_MAPPINGS, LIST_KEYS, SERVICES)
+    DEFAULT_SERVICES, GLOBAL_SECTIONS, HELP_FILE_MAPPINGS, LIST_KEYS, SERVICES, DeclarationError)
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
 
 
@@ -25,10 +25,18 @@ class Change:
         self.section, self.key, self.before, self.after = section, key, before, after
 
     def as_dict(self):
-        return {"section": self.section, "key": self.key, "before": self.before, "after": self.after}
+        """The change as results show it: credential-looking values masked."""
+        return {"section": self.section, "key": self.key,
+                "before": _shown(self.key, self.before), "after": _shown(self.key, self.after)}
 
     def __repr__(self):
         return "Change(%r, %r, %r, %r)" % (self.section, self.key, self.before, self.after)
+
+
+def _shown(key, value):
+    if isinstance(value, dict):
+        return {name: properties.redact(name, text) for name, text in value.items()}
+    return properties.redact(key, value)
 
 
 class Plan:
@@ -86,19 +94,62 @@ class Plan:
         return properties.SECTION_LIST.names(text) if text else []
 
     def referenced_by_others(self, service):
-        """fold(section) -> name of another service that uses the section."""
-        refs = {}
+        """fold(section) -> another service that uses the section (or "MAPI itself")."""
+        return {folded: owner for folded, (owner, dummy) in self.others([service]).items()}
+
+    def others(self, declared):
+        """Who else owns what, as the file says before any edit: fold(section) -> (owner, how),
+        ``how`` being ``global`` (MAPI's own sections), ``service`` (another service's own
+        section: [Services] lists it, or another declared service is named so) or ``listed``
+        (another service's Providers= or Sections= names it). ``declared``: the names of the
+        services of this run, which may share sections among themselves."""
+        mine = {fold(name) for name in declared}
+        owners = {}
         listed = self.doc.section(SERVICES)
         for other in (listed.keys() if listed else []):
-            if fold(other) == fold(service):
+            if fold(other) in mine:
                 continue
-            refs.setdefault(fold(other), other)
             for list_key in LIST_KEYS:
                 for item in self.listed(other, list_key):
-                    refs.setdefault(fold(item), other)
+                    owners.setdefault(fold(item), (other, "listed"))
+        for other in (listed.keys() if listed else []):
+            if fold(other) not in mine:
+                owners[fold(other)] = (other, "service")
         for name in GLOBAL_SECTIONS:
-            refs[fold(name)] = "MAPI itself"
-        return refs
+            owners[fold(name)] = ("MAPI itself", "global")
+        return owners
+
+    def check_ownership(self, services):
+        """Refuse, before any edit, a declaration that names a section it does not own.
+
+        A service owns its own section, its entries in the global sections, and its provider
+        and linked sections, unless such a section is MAPI's own, another service's own
+        section, or listed by another service and not (yet) by this one. A section both list
+        is shared: its declared keys are set, but nothing else in it is removed."""
+        declared = [service.name for service in services]
+        owners = self.others(declared)
+        problems = []
+        for service in services:
+            ours = {fold(item) for list_key in LIST_KEYS for item in self.listed(service.name, list_key)}
+            names = [(service.name, "the service section")] + [
+                (name, "the provider or linked section") for name in
+                [linked.name for linked in service.linked()] + list(service.retired)]
+            for name, what in names:
+                owner, how = owners.get(fold(name), (None, None))
+                if owner is None or (how == "listed" and fold(name) in ours and name != service.name):
+                    continue
+                said = {"global": "one of MAPISVC.INF's own sections",
+                        "service": "the section of service %s" % owner,
+                        "listed": "listed by service %s" % owner}[how]
+                problems.append("%s: %s [%s] is %s, which this service does not own; give it a name "
+                                "of its own (nothing was changed)" % (service.name, what, name, said))
+        if problems:
+            raise DeclarationError(problems)
+
+    def shared_with(self, section, service):
+        """Another service that lists ``section`` (a section this service shares), or None."""
+        owner = self.others([service]).get(fold(section))
+        return owner[0] if owner else None
 
     def remove_unless_shared(self, names, service):
         refs = self.referenced_by_others(service)
@@ -125,7 +176,12 @@ class Plan:
                       keep=[key for key, declared in zip(LIST_KEYS, (service.providers, service.sections))
                             if declared is None])
         for linked in service.linked():
-            self._entries(linked.name, linked.entries, purge)
+            other = self.shared_with(linked.name, name) if purge else None
+            if other is not None:
+                # Purging would delete keys the other service may rely on.
+                self.warnings.append("[%s] is also listed by service %s, so purge left its undeclared "
+                                     "keys in place" % (linked.name, other))
+            self._entries(linked.name, linked.entries, purge and other is None)
         # Dropped: listed before, declared neither present nor retired (retired ones go below).
         accounted = {fold(linked.name) for linked in service.linked()} | {fold(item) for item in service.retired}
         dropped = []
@@ -147,6 +203,16 @@ class Plan:
 
     def _entries(self, section, entries, purge, keep=()):
         self.ensure_section(section)
+        # A property spelled otherwise in the file (PR_SERVICE_DLL_NAME as 3D0A001E) goes, so
+        # that only the declared spelling remains for MAPI to read. One pass over the section.
+        spelled = {}
+        for line in self.doc.section(section).entries():
+            if line.name and line.value is not None:
+                spelled.setdefault(properties.identity(line.name), []).append(line.name)
+        for key in entries:
+            for other in ini.unique(spelled.get(properties.identity(key), ())):
+                if fold(other) != fold(key):
+                    self.delete(section, other)
         for key, text in entries.items():
             self.set(section, key, text)
         if purge:
@@ -171,8 +237,10 @@ class Plan:
 
 def apply(doc, services, state="present", purge=False):
     """Edit ``doc`` so that it says what ``services`` declare; return the Plan (its
-    ``changes`` and ``warnings``)."""
+    ``changes`` and ``warnings``). A declaration that names sections it does not own raises
+    DeclarationError before any edit."""
     plan = Plan(doc)
+    plan.check_ownership(services)
     for service in services:
         if state == "present":
             plan.present(service, purge)

@@ -15,10 +15,11 @@ import re
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
 
-HEX_TAG = re.compile(r"^[0-9A-Fa-f]{8}$")
-IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-HEX_DIGITS = re.compile(r"^[0-9A-Fa-f]*$")
-GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
+# \Z, not $: "$" also matches before a final line feed, which let "PR_X\n" pass as a name.
+HEX_TAG = re.compile(r"^[0-9A-Fa-f]{8}\Z")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
+HEX_DIGITS = re.compile(r"^[0-9A-Fa-f]*\Z")
+GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?\Z")
 
 PT_LONG = 0x0003
 PT_STRING8 = 0x001E
@@ -276,6 +277,24 @@ def kind_of(key):
     return STRING
 
 
+def identity(key):
+    """What an entry name stands for: a named property and its 8-hex-digit tag are the same
+    property (``PR_SERVICE_DLL_NAME`` is ``3D0A001E``), so both spellings give the same
+    identity; other names are compared case-insensitively."""
+    named = NAMED.get(fold(key))
+    if named and named[0] is not None:
+        return named[0]
+    if HEX_TAG.match(key):
+        return int(key, 16)
+    return fold(key)
+
+
+def spellings(keys, key):
+    """The names among ``keys`` that stand for the same property as ``key``, in order."""
+    wanted = identity(key)
+    return [name for name in keys if identity(name) == wanted]
+
+
 def check_key(key):
     """Why ``key`` cannot be an entry name, or None. Keys are identifiers (PR_... names)
     or 8-hex-digit tags; all-hex names of another length are typos of a tag."""
@@ -317,3 +336,30 @@ SECRET_VALUE = re.compile(r"(?i)(\b(passw(or)?d|pwd|secret|token|api_?key)\s*[=:
 
 def looks_secret(key, text):
     return bool(SECRET_NAME.search(key) or SECRET_VALUE.search(text))
+
+
+# What results, diffs, warnings and reports show instead of a credential-looking value.
+REDACTED = "********"
+
+
+def redact(key, text):
+    """``text`` as it may be shown for entry ``key``: credential-looking values are masked."""
+    if isinstance(text, str) and looks_secret(key or "", text):
+        return REDACTED
+    return text
+
+
+def redact_text(text):
+    """INI text (e.g. a diff) with the value of every credential-looking entry masked, line by
+    line; comments and headers are kept (the rule for an entry line is ini.Line's: name before
+    the first ``=``)."""
+    lines = text.splitlines(True)
+    for i, line in enumerate(lines):
+        stripped = line.strip(BLANKS)
+        if not stripped or stripped[0] in ";[" or "=" not in line:
+            continue
+        body = line.rstrip("\r\n")
+        name, value = body.split("=", 1)
+        if looks_secret(name.strip(BLANKS), value.strip(BLANKS)):
+            lines[i] = "%s=%s%s" % (name, REDACTED, line[len(body):])
+    return "".join(lines)
