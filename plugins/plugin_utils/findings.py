@@ -76,6 +76,13 @@ def _values(section):
     return {key: value for key, value in section.items() if value is not None}
 
 
+def _shown_values(section):
+    """``_values`` as results show them: the file is readable by every user, but results end
+    up in logs and reports, so credential-looking values are masked (the credential finding
+    names the key)."""
+    return {key: properties.redact(key, value) for key, value in _values(section).items()}
+
+
 def _parse(data, codepage):
     """(Document as Windows reads it, name of the section a UTF-8 BOM hides or "" if it
     hides none, or None without a BOM).
@@ -139,10 +146,10 @@ class _Reader:
             section = self.doc.section(name)
             result.append({
                 "name": name,
-                "display_name": listed.get(name),
+                "display_name": properties.redact("", listed.get(name)),
                 "default": fold(name) in default_names,
                 "section_exists": section is not None,
-                "properties": _values(section),
+                "properties": _shown_values(section),
                 "providers": self._linked_sections(section, "Providers"),
                 "sections": self._linked_sections(section, "Sections"),
             })
@@ -152,7 +159,7 @@ class _Reader:
         items = []
         for item in self.linked(section, list_key):
             found = self.doc.section(item)
-            items.append({"name": item, "exists": found is not None, "properties": _values(found)})
+            items.append({"name": item, "exists": found is not None, "properties": _shown_values(found)})
         return items
 
     # -- findings ----------------------------------------------------------------------
@@ -196,7 +203,9 @@ class _Reader:
                     fix = "delete the line without '=' (line %d), or give it the value" % self.numbers[id(first)]
                 else:
                     message = ("%s occurs %d times in [%s] (%s); Windows reads only the first, %s"
-                               % (first.name, len(lines), section.name, where, shown(first.value)))
+                               % (first.name, len(lines), section.name, where,
+                                  shown(properties.redact("" if fold(section.name) in _GLOBAL else first.name,
+                                                          first.value))))
                     fix = "keep one %s line in [%s] with the value MAPI should read" % (first.name, section.name)
                 self.add(WARNING, "duplicate-key", message, fix, service=service, section=section.name,
                          key=first.name, line=later)

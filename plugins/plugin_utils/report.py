@@ -71,23 +71,21 @@ def _check_records(records):
     return hosts
 
 
-HIDDEN = "(hidden: looks like a credential)"
-
-
 def _redacted_values(values):
     if not isinstance(values, dict):
         return values
-    return {key: HIDDEN if isinstance(value, str) and properties.looks_secret(str(key), value) else value
-            for key, value in values.items()}
+    return {key: properties.redact(str(key), value) for key, value in values.items()}
 
 
 def _redacted(item):
-    """A file entry with values that look like credentials hidden: mapisvc_info reports them
-    as a finding, and the report must not copy them to everyone who reads it."""
+    """A file entry with values that look like credentials masked (properties.redact, the rule
+    mapisvc_info applies too; files from older runs or other tools may still carry them): the
+    report must not copy them to everyone who reads it."""
     item = dict(item)
     services = []
     for service in item.get("services") or []:
-        service = dict(service, properties=_redacted_values(service.get("properties")))
+        service = dict(service, display_name=properties.redact("", service.get("display_name")),
+                       properties=_redacted_values(service.get("properties")))
         for group in ("providers", "sections"):
             service[group] = [dict(linked, properties=_redacted_values(linked.get("properties")))
                               for linked in service.get(group) or []]

@@ -328,6 +328,15 @@ def test_credential(entry):
     assert entry.split("=", 1)[1] not in finding["message"]  # the secret is not repeated
 
 
+def test_credentials_appear_nowhere_in_the_result():
+    text = CLEAN.replace("UID=13DBB0C8AA05101A9BB000AA002FC45A",
+                         "UID=13DBB0C8AA05101A9BB000AA002FC45A\r\nPassword=hunter2\r\nPassword=hunter3")
+    text = text.replace("[Services]\r\n", "[Services]\r\nLEAK=Leaky pwd=hunter4\r\n")
+    result = report(text)
+    assert "hunter" not in repr(result)
+    assert {finding["code"] for finding in result["findings"]} >= {"credential", "duplicate-key"}
+
+
 def test_credential_in_an_invisible_copy_is_still_reported():
     text = CLEAN + "[CONTOSO_Profile]\r\nPassword=hunter2\r\n"
     assert codes(report(text)) == [("warning", "duplicate-section"), ("error", "credential")]
