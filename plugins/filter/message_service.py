@@ -29,14 +29,28 @@ def message_service_target(reg_stat_results, office_version="auto", office_bitne
 
 def message_service_plan(target, state="present", name=None, display_name=None, files=None,
                          install_dir=None, properties=None, providers=None, registry=None,
-                         messaging_subsystem=False):
+                         messaging_subsystem=False, profile=None):
     """The role's variables checked against the target, and every change decided."""
     if not isinstance(target, dict) or "windows_arch" not in target:
         raise AnsibleFilterError("message_service_plan: expected the dict made by the "
                                  "mapi.messaging.message_service_target filter")
     return core.plan(target, state=state, name=name, display_name=display_name, files=files,
                      install_dir=install_dir, service_properties=properties, providers=providers,
-                     registry=registry, messaging_subsystem=messaging_subsystem)
+                     registry=registry, messaging_subsystem=messaging_subsystem, profile_spec=profile)
+
+
+def message_service_in_use(result):
+    """The registered result of the preflight's in-use check -> problems (empty when free)."""
+    if not isinstance(result, dict):
+        raise AnsibleFilterError("message_service_in_use: expected the registered result of the "
+                                 "message_service_in_use.ps1 win_powershell task")
+    if result.get("skipped"):
+        return []
+    if result.get("failed"):
+        errors = [((error or {}).get("exception") or {}).get("message") for error in result.get("error") or []]
+        return ["in-use check: the check could not run (%s); nothing was changed on this host"
+                % ("; ".join(message for message in errors if message) or result.get("msg") or "unknown error")]
+    return core.in_use(result.get("result"))
 
 
 class FilterModule:
@@ -44,4 +58,5 @@ class FilterModule:
         return {
             "message_service_target": message_service_target,
             "message_service_plan": message_service_plan,
+            "message_service_in_use": message_service_in_use,
         }

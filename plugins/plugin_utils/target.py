@@ -455,7 +455,7 @@ def registry_path_problem(path, whole_key=False):
         return ("%s is not a vendor's key; give HKLM:\\SOFTWARE\\<Vendor>\\... (the 32-bit view follows "
                 "Outlook's bitness, see view)" % properties.shown(path))
     if _fold(vendor[0]) in SHARED_SOFTWARE_KEYS:
-        if _fold(vendor[0]) == "microsoft" and _fold("\\".join(vendor[1:3])) == _fold(MESSAGING):
+        if _fold(vendor[0]) == "microsoft" and _fold("\\".join(vendor[:2])) == _fold(MESSAGING):
             return ("%s holds MAPI's Windows Messaging Subsystem values; set "
                     "message_service_messaging_subsystem: true instead (removal never deletes them)"
                     % properties.shown(path))

@@ -340,3 +340,35 @@ def test_filter_default_profile_users_reads_loop_results():
 def test_filter_default_profile_withdrawals_reads_loop_results():
     results = [{"item": ALICE, "exists": True, "value": "C:\\X\\C.prf"}, {"item": BOB, "exists": True, "value": "C:\\Y.prf"}]
     assert default_profile_withdrawals(results, prf_path="c:\\x\\c.prf") == [ALICE]
+
+
+# --- where the PRF and the script may live ---------------------------------------------------
+
+@pytest.mark.parametrize("folder", [
+    "C:\\Users\\Public", "C:\\Users\\alice\\AppData\\Local\\Temp", "C:\\ProgramData\\Contoso", "C:\\Windows\\Temp",
+    "C:\\Windows\\System32", "D:\\Apps\\Contoso", "C:\\Contoso", "C:\\Program Files\\Contoso\\..\\..\\Users\\Public",
+    "C:\\Program Files\\.\\Contoso", "C:\\Program Files", "C:\\Program Files\\Microsoft Office\\root\\Office16"])
+@pytest.mark.parametrize("key, name", [("prf_path", "contoso.prf"), ("script_path", "as.ps1")])
+def test_a_prf_or_script_where_ordinary_users_could_write_is_refused(folder, key, name):
+    problems = problems_of({key: folder + "\\" + name})
+    assert [problem.split(":", 1)[0] for problem in problems] == ["message_service_profile." + key], problems
+
+
+@pytest.mark.parametrize("path", ["\\\\server\\share\\contoso.prf", "%TEMP%\\contoso.prf", "CON", "C:\\Program Files\\Contoso\\CON.prf",
+                                  "C:\\Program Files\\Contoso\\contoso.exe", "C:\\Program Files\\Contoso\\a\r\nb.prf"])
+def test_a_prf_path_that_is_not_a_prf_file_in_a_local_folder_is_refused(path):
+    problems = problems_of({"prf_path": path})
+    assert [problem.split(":", 1)[0] for problem in problems] == ["message_service_profile.prf_path"], problems
+
+
+def test_the_default_install_folder_outside_program_files_needs_explicit_paths():
+    problems = problems_of({}, target={"install_dir": "D:\\Apps\\Contoso"})
+    assert [problem.split(":", 1)[0] for problem in problems] == [
+        "message_service_profile.prf_path", "message_service_profile.script_path"]
+    assert "Program Files" in problems[0]
+
+
+def test_the_hosts_own_program_files_folders_are_used():
+    target = dict(TARGET, install_dir="E:\\Apps\\Contoso", program_files_dirs=["E:\\Apps"])
+    assert resolve({}, target=target)["prf_path"] == "E:\\Apps\\Contoso\\CONTOSO.prf"
+    assert problems_of({}, target=dict(TARGET, program_files_dirs=["E:\\Apps"]))

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from ansible_collections.mapi.messaging.plugins.filter.message_service import (
-    message_service_plan, message_service_target)
+    message_service_in_use, message_service_plan, message_service_target)
 from ansible_collections.mapi.messaging.plugins.plugin_utils import target as core
 
 ROLE = pathlib.Path(__file__).resolve().parents[2] / "roles" / "message_service"
@@ -413,3 +413,156 @@ def test_click_to_run_without_msmapi32_creates_in_the_language_folder_of_the_vir
     readings = host(office="c2r64", lcid="1033")
     preferred = message_service_target(readings, existing=[vfs], found=[], folders=[vfs + "\\1031", vfs + "\\1033"])
     assert preferred["mapisvc_create"] == vfs + "\\1033\\MAPISVC.INF"
+
+
+# --- what the role may delete or write: each hostile value is refused, naming its field -------
+
+HOSTILE_FILE_NAMES = ["..", ".", "C:\\Windows", "\\\\server\\share", "CON", "nul.txt", "COM1", "a/../b",
+                      "a\r\nb", "x*.dll", "contoso.dll.", "contoso.dll ", "C:contoso.dll"]
+
+
+@pytest.mark.parametrize("name", HOSTILE_FILE_NAMES)
+def test_an_installed_file_name_that_is_not_a_plain_name_is_refused(name):
+    planned = contoso(detected(), state="absent", files=[{"src": "files/contoso32.dll", "name": name}],
+                      properties={}, providers=None)
+    assert [problem.split(":", 1)[0] for problem in planned["problems"]] == ["message_service_files[0].name"]
+    assert planned["delete_paths"] == []
+
+
+# MAPISVC.INF list items are trimmed when read, so "contoso.dll " names contoso.dll there.
+@pytest.mark.parametrize("entry", [name for name in HOSTILE_FILE_NAMES if name != "contoso.dll "] + [
+    "C:\\Program Files", "C:\\Program Files\\CONTOSO\\..\\Office", "C:\\Program Files\\CONTOSO\\sub\\x.dll",
+    "D:\\Logs\\contoso.txt", "C:\\Users\\Public\\contoso.log"])
+@pytest.mark.parametrize("state", ["absent", "present"])
+def test_a_delete_files_entry_outside_the_install_folder_is_refused(entry, state):
+    planned = contoso(detected(), state=state, properties={"PR_SERVICE_DELETE_FILES": ["contoso.log", entry]})
+    assert [problem.split(":", 1)[0] for problem in planned["problems"]] == [
+        "message_service_properties.PR_SERVICE_DELETE_FILES"], planned["problems"]
+    assert all(path.startswith("C:\\Program Files\\CONTOSO\\") for path in planned["delete_paths"])
+
+
+def test_a_delete_files_entry_given_by_tag_and_as_a_comma_list_is_checked_too():
+    planned = contoso(detected(), state="absent", properties={"3D10101E": "contoso.log, .."})
+    assert [problem.split(":", 1)[0] for problem in planned["problems"]] == ["message_service_properties.3D10101E"]
+
+
+@pytest.mark.parametrize("install_dir", [
+    "C:\\", "D:\\", "\\\\server\\share", "\\\\server\\share\\Contoso", "C:\\Windows", "C:\\Windows\\System32",
+    "C:\\WINDOWS\\Temp\\Contoso", "C:\\Program Files", "c:\\program files (x86)", "C:\\Program Files\\Common Files",
+    "C:\\Program Files\\Common Files\\System\\MSMAPI", "C:\\Program Files\\Microsoft Office\\root",
+    "C:\\Users", "C:\\Users\\Public", "C:\\Users\\Public\\Contoso", "C:\\ProgramData", "C:\\ProgramData\\Contoso",
+    "C:\\Program Files\\Contoso\\..", "C:\\Program Files\\.\\Contoso", "Contoso", "C:\\Program Files\\Con*"])
+def test_an_install_folder_that_is_not_the_services_own_is_refused(install_dir):
+    planned = contoso(detected(), state="absent", install_dir=install_dir)
+    assert [problem.split(":", 1)[0] for problem in planned["problems"]] == ["message_service_install_dir"], \
+        planned["problems"]
+
+
+@pytest.mark.parametrize("install_dir", ["C:\\Program Files\\Contoso", "C:\\Program Files (x86)\\Contoso\\Connector",
+                                         "D:\\Apps\\Contoso", "C:\\Program Files\\Common Files\\Contoso"])
+def test_a_services_own_install_folder_is_accepted(install_dir):
+    assert contoso(detected(), install_dir=install_dir)["problems"] == []
+
+
+@pytest.mark.parametrize("name", ["..", ".", "A\\..\\B"])
+def test_a_service_name_that_would_move_the_default_install_folder_is_refused(name):
+    planned = contoso(detected(), name=name, state="absent")
+    assert "message_service_name" in [problem.split(":", 1)[0] for problem in planned["problems"]]
+
+
+@pytest.mark.parametrize("path, needle", [
+    ("HKLM:\\SOFTWARE", "not a vendor's key"),
+    ("HKLM:\\SOFTWARE\\WOW6432Node", "not a vendor's key"),
+    ("HKLM:\\SOFTWARE\\Microsoft", "Windows and other programs share"),
+    ("hklm:\\software\\microsoft\\Office\\16.0\\Outlook", "Windows and other programs share"),
+    ("HKLM:\\SOFTWARE\\Microsoft\\Windows Messaging Subsystem", "message_service_messaging_subsystem: true"),
+    ("HKLM:\\SOFTWARE\\WOW6432Node\\Classes\\CLSID", "Windows and other programs share"),
+    ("HKLM:\\SOFTWARE\\Policies\\Contoso", "Windows and other programs share"),
+    ("HKLM:\\SOFTWARE\\Clients\\Mail\\Contoso", "Windows and other programs share"),
+    ("HKLM:\\SOFTWARE\\Contoso\\..\\Microsoft", "empty, . or .. part"),
+    ("HKLM:\\SOFTWARE\\Contoso\\.", "empty, . or .. part"),
+    ("HKLM:\\SOFTWARE\\\\Contoso", "empty, . or .. part"),
+    ("HKLM:\\SOFTWARE\\Contoso\r\nX", "control character"),
+    ("HKLM:\\SOFTWARE\\Contoso\x00", "control character"),
+    ("HKLM:\\SOFTWARE/Contoso", "control character"),
+    ("HKLM:\\SOFTWARE\\Cont*", "wildcard"),
+    ("HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Contoso", "outside HKLM:\\SOFTWARE"),
+    ("HKCU:\\Software\\X", "message_service_profile"),
+    ("HKU:\\S-1-5-21-1-2-3-1001\\Software\\Contoso", "message_service_profile"),
+    ("HKCR:\\CLSID\\{0}", "shared by every program"),
+    ("HKCC:\\Software\\Contoso", "shared by every program"),
+    ("SOFTWARE\\Contoso", "must start with HKLM:\\"),
+    ("Registry::HKEY_LOCAL_MACHINE\\SOFTWARE\\Contoso", "must start with HKLM:\\"),
+])
+def test_a_registry_path_that_is_not_the_vendors_own_key_is_refused(path, needle):
+    for state in ("present", "absent"):
+        planned = contoso(detected(), state=state, registry=[{"path": path, "name": "Server", "data": "x"}])
+        assert len(planned["problems"]) == 1, planned["problems"]
+        assert planned["problems"][0].startswith("message_service_registry[0].path: ")
+        assert needle in planned["problems"][0], planned["problems"][0]
+        assert planned["registry"] == []
+
+
+def test_deleting_a_whole_key_needs_a_product_key_below_the_vendor():
+    for item, state in (({"path": "HKLM:\\SOFTWARE\\Contoso"}, "absent"),
+                        ({"path": "HKLM:\\SOFTWARE\\Contoso", "state": "absent"}, "present"),
+                        ({"path": "HKLM:\\SOFTWARE\\WOW6432Node\\Contoso\\", "state": "absent"}, "present")):
+        planned = contoso(detected(), state=state, registry=[item])
+        assert [problem.split(":", 1)[0] for problem in planned["problems"]] == ["message_service_registry[0].path"]
+        assert "one level deeper" in planned["problems"][0]
+    fine = contoso(detected(), state="absent", registry=[{"path": "HKLM:\\SOFTWARE\\Contoso\\Connector"},
+                                                         {"path": "HKLM:\\SOFTWARE\\Contoso", "name": "Server"}])
+    assert fine["problems"] == []
+    # Creating the vendor key itself, or a value in it, is fine while installing.
+    assert contoso(detected(), registry=[{"path": "HKLM:\\SOFTWARE\\Contoso"}])["problems"] == []
+
+
+def test_a_registry_value_name_with_a_line_break_is_refused():
+    planned = contoso(detected(), registry=[{"path": "HKLM:\\SOFTWARE\\Contoso", "name": "a\nb", "data": "x"}])
+    assert [problem.split(":", 1)[0] for problem in planned["problems"]] == ["message_service_registry[0].name"]
+
+
+def test_registry_data_is_secret_unless_the_item_says_otherwise_and_mapi_values_are_not():
+    planned = contoso(detected(), messaging_subsystem=True, registry=[
+        {"path": "HKLM:\\SOFTWARE\\Contoso", "name": "Password", "data": "hunter2"},
+        {"path": "HKLM:\\SOFTWARE\\Contoso", "name": "Server", "data": "mail", "secret": False}])
+    assert [item["secret"] for item in planned["registry"]] == [True, False] + [False] * 6
+
+
+def test_the_messaging_subsystem_values_come_only_from_their_option_and_stay_on_removal():
+    planned = contoso(detected(), state="absent", messaging_subsystem=True)
+    assert planned["registry"] == []
+
+
+def test_profile_locations_are_checked_in_the_plan_before_any_change():
+    bad = contoso(detected(), profile={"prf_path": "C:\\Users\\Public\\contoso.prf"})
+    assert [problem.split(":", 1)[0] for problem in bad["problems"]] == ["message_service_profile.prf_path"]
+    removal = contoso(detected(), state="absent", profile={"script_path": "C:\\Windows\\System32\\x.ps1"})
+    assert [problem.split(":", 1)[0] for problem in removal["problems"]] == ["message_service_profile.script_path"]
+    elsewhere = contoso(detected(), install_dir="D:\\Apps\\Contoso", profile={})
+    assert [problem.split(":", 1)[0] for problem in elsewhere["problems"]] == [
+        "message_service_profile.prf_path", "message_service_profile.script_path"]
+    assert contoso(detected(), profile={})["problems"] == []
+
+
+# --- the preflight's in-use check -------------------------------------------------------------
+
+def test_a_running_outlook_stops_the_host_with_the_fix():
+    problems = message_service_in_use({"changed": False, "result": {"outlook": [{"id": 4242, "session": 1}],
+                                                                    "locked": []}})
+    assert len(problems) == 1 and problems[0].startswith("Outlook: OUTLOOK.EXE is running (process 4242 in session 1)")
+    assert "Close Outlook" in problems[0]
+
+
+def test_a_locked_file_is_named_with_the_error():
+    locked = {"path": "C:\\Program Files\\CONTOSO\\contoso32.dll", "error": "being used by another process"}
+    problems = message_service_in_use({"result": {"outlook": [], "locked": [locked]}})
+    assert problems == ["message_service_files: C:\\Program Files\\CONTOSO\\contoso32.dll is in use by a running "
+                        "process (being used by another process); it cannot be replaced or deleted. Close the "
+                        "program that loaded it (MAPI clients such as Outlook) and run again"]
+
+
+def test_a_free_host_passes_and_a_failed_check_stops_it():
+    assert message_service_in_use({"result": {"outlook": [], "locked": []}}) == []
+    failed = message_service_in_use({"failed": True, "error": [{"exception": {"message": "boom"}}]})
+    assert failed == ["in-use check: the check could not run (boom); nothing was changed on this host"]

@@ -11,7 +11,7 @@ Usage::
 
     python tests/windows_double/make_machine.py --root DIR --office msi64|msi32|c2r64|c2r32|none
         [--windows 64|32] [--lcid 1033] [--no-mapi] [--user NAME:with-profile|without-profile[:unloaded] ...]
-        [--mapisvc FILE] [--office-version 16.0] [--force]
+        [--mapisvc FILE] [--office-version 16.0] [--outlook-running] [--loaded PATH ...] [--force]
 
 or ``from make_machine import make_machine; make_machine(root, office="msi64", ...)``.
 
@@ -68,6 +68,12 @@ Windows, ``SOFTWARE\\WOW6432Node`` for 32-bit Office on 64-bit Windows):
   "Profiles"); without one, no Profiles key, and ``...\\Outlook\\Setup`` holding ``FirstRun`` and
   ``First-Run`` (the values an ImportPRF arrangement must remove, domain 7; that Outlook leaves
   them for a user without a profile is **unverified**).
+
+Processes (``processes.json``, read only by the ``in_use`` win_powershell contract; no file when
+nothing runs): with ``outlook_running``, OUTLOOK.EXE (its image in the Office folder) in session 1
+with MAPI's DLL loaded; ``loaded_files`` are DLLs some running process has loaded (Outlook's
+modules when it runs, else a COM surrogate ``dllhost.exe``'s). Windows refuses to open a loaded
+image for writing with a sharing violation, which is what the contract reports for them.
 """
 
 from __future__ import annotations
@@ -160,7 +166,7 @@ def _user_hive(office_version, with_profile):
 
 
 def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(), mapisvc=None,
-                 office_version="16.0", force=False):
+                 office_version="16.0", force=False, outlook_running=False, loaded_files=()):
     """Build the machine at ``root``; return the description also written to machine.json.
 
     ``users``: dicts {name, profile: bool, loaded: bool} or strings as for ``--user``.
@@ -175,6 +181,8 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
     users = [parse_user(user) if isinstance(user, str) else dict(user) for user in users]
     if mapisvc and office == "none":
         raise MachineError("mapisvc: with --office none there is no Office folder to put it in")
+    if outlook_running and office == "none":
+        raise MachineError("outlook_running: with --office none there is no Outlook to run")
     root = os.path.abspath(root)
     if os.path.exists(root) and os.listdir(root):
         if not force:
@@ -302,6 +310,18 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
     with open(os.path.join(root, "registry.json"), "w", encoding="utf-8") as handle:
         json.dump(registry, handle, indent=1, sort_keys=True)
         handle.write("\n")
+    running = []
+    if outlook_running:
+        running.append({"id": 4242, "name": "OUTLOOK", "session": 1, "path": office_dir + "\\OUTLOOK.EXE",
+                        "modules": [mapi_dll] + list(loaded_files)})
+    elif loaded_files:
+        running.append({"id": 4343, "name": "dllhost", "session": 0, "path": "C:\\Windows\\System32\\dllhost.exe",
+                        "modules": list(loaded_files)})
+    description["processes"] = running
+    if running:
+        with open(os.path.join(root, "processes.json"), "w", encoding="utf-8") as handle:
+            json.dump({"format": "mapi-testdouble-processes/1", "processes": running}, handle, indent=1, sort_keys=True)
+            handle.write("\n")
     with open(os.path.join(root, "machine.json"), "w", encoding="utf-8") as handle:
         json.dump(description, handle, indent=1, sort_keys=True)
         handle.write("\n")
@@ -340,12 +360,16 @@ def main(argv=None):
                         help="NAME:with-profile|without-profile[:loaded|unloaded] (repeatable)")
     parser.add_argument("--mapisvc", help="file to install as MAPISVC.INF where this Office keeps it")
     parser.add_argument("--office-version", default="16.0")
+    parser.add_argument("--outlook-running", action="store_true", help="OUTLOOK.EXE runs (with MAPI loaded)")
+    parser.add_argument("--loaded", action="append", default=[],
+                        help="Windows path of a DLL a running process has loaded (repeatable)")
     parser.add_argument("--force", action="store_true", help="rebuild an existing machine folder")
     args = parser.parse_args(argv)
     try:
         description = make_machine(args.root, office=args.office, windows=args.windows, lcid=args.lcid,
                                    mapi=not args.no_mapi, users=args.user, mapisvc=args.mapisvc,
-                                   office_version=args.office_version, force=args.force)
+                                   office_version=args.office_version, force=args.force,
+                                   outlook_running=args.outlook_running, loaded_files=args.loaded)
     except (MachineError, OSError) as e:
         sys.stderr.write("make_machine: %s\n" % e)
         return 2
