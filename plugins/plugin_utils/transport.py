@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 
 from ansible.errors import AnsibleActionFail
 
@@ -40,82 +41,276 @@ param (
     [Parameter(Mandatory = $true)][string]$Path,
     [Parameter(Mandatory = $true)][AllowEmptyString()][string]$Content,
     [AllowEmptyString()][string]$ExpectedSha1 = '',
-    [bool]$Backup = $false
+    [bool]$Backup = $false,
+    [Parameter(Mandatory = $true)][long]$MaxBytes
 )
 # Replace $Path with the bytes in $Content (base64) only if it still has the SHA-1 that was
-# read ('' = it must not exist), atomically, via a temporary file in the same folder.
+# read ('' = it must not exist). MAPISVC.INF is never left missing: File.Replace always gets a
+# backup name in the same folder, because ReplaceFileW can fail with the original renamed
+# (1177) or, without a backup name, deleted (1176); the original is put back from that backup
+# on any failure, and the backup is deleted only once the new file holds exactly the bytes sent.
+# The first statement: under Constrained Language Mode (WDAC/AppLocker) every .NET call below
+# would fail with an error that does not say why.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    throw ("PowerShell runs in $($ExecutionContext.SessionState.LanguageMode) mode on this host " +
+        '(an application control policy such as WDAC or AppLocker), which blocks the .NET file calls ' +
+        'that replace MAPISVC.INF safely; nothing was changed. Let the Ansible connection run ' +
+        'ansible.windows.win_powershell scripts in FullLanguage mode (policy exception or signed scripts).')
+}
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 
-function Get-FileSha1([string]$LiteralPath) {
+# Win32 errors that mean another process has the file open right now (an antivirus scanning
+# the staged copy, a backup agent): ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION.
+$retriedErrors = @(32, 33)
+
+function Get-Win32Error($ErrorRecord) {
+    $exception = $ErrorRecord.Exception
+    while ($null -ne $exception) {
+        if ($exception -is [System.IO.IOException]) {
+            return ($exception.HResult -band 0xFFFF)
+        }
+        $exception = $exception.InnerException
+    }
+    return 0
+}
+
+function Invoke-Retried([scriptblock]$Action) {
+    # Bounded backoff, about 6 seconds in all: a scanner holds a new file for milliseconds.
+    $delays = @(50, 100, 200, 400, 800, 1600, 3000)
+    for ($attempt = 0; ; $attempt++) {
+        try {
+            return (& $Action)
+        }
+        catch {
+            if ($attempt -ge $delays.Count -or $retriedErrors -notcontains (Get-Win32Error $_)) {
+                throw
+            }
+            Start-Sleep -Milliseconds $delays[$attempt]
+        }
+    }
+}
+
+function Get-StreamSha1([System.IO.Stream]$Stream) {
     $sha1 = [System.Security.Cryptography.SHA1]::Create()
-    $stream = [System.IO.File]::OpenRead($LiteralPath)
     try {
-        ([System.BitConverter]::ToString($sha1.ComputeHash($stream)) -replace '-', '').ToLowerInvariant()
+        $Stream.Position = 0
+        ([System.BitConverter]::ToString($sha1.ComputeHash($Stream)) -replace '-', '').ToLowerInvariant()
     }
     finally {
-        $stream.Dispose()
         $sha1.Dispose()
     }
 }
 
-$exists = [System.IO.File]::Exists($Path)
-$current = if ($exists) { Get-FileSha1 $Path } else { '' }
-if ($current -ne $ExpectedSha1) {
-    $Ansible.Result = @{ conflict = $true; sha1 = $current }
-    return
+function Get-FileSha1([string]$LiteralPath) {
+    if (-not [System.IO.File]::Exists($LiteralPath)) {
+        return ''
+    }
+    $stream = Invoke-Retried { [System.IO.File]::Open($LiteralPath, 'Open', 'Read', 'ReadWrite, Delete') }
+    try {
+        Get-StreamSha1 $stream
+    }
+    finally {
+        $stream.Dispose()
+    }
 }
 
+# The same expansion as slurp (its src is an Ansible 'path' option), so a %VAR% path names
+# the same file for reading and writing.
+$Path = [System.Environment]::ExpandEnvironmentVariables($Path)
+$ExpectedSha1 = $ExpectedSha1.ToLowerInvariant()
 $folder = [System.IO.Path]::GetDirectoryName($Path)
 if (-not [System.IO.Directory]::Exists($folder)) {
     throw "The folder '$folder' does not exist; MAPISVC.INF is only created in an existing folder"
 }
-$staged = [System.IO.Path]::Combine($folder, [System.IO.Path]::GetFileName($Path) + '.' + [System.Guid]::NewGuid().ToString('N') + '.tmp')
-[System.IO.File]::WriteAllBytes($staged, [System.Convert]::FromBase64String($Content))
+$newBytes = [System.Convert]::FromBase64String($Content)
+$newSha1 = ([System.BitConverter]::ToString([System.Security.Cryptography.SHA1]::Create().ComputeHash($newBytes)) -replace '-', '').ToLowerInvariant()
+
+# Hold the file from the hash to the swap. FileShare.Read lets MAPI and other readers in and
+# keeps every writer out; FileShare.Delete lets File.Replace rename it (ReplaceFileW opens the
+# replaced file for DELETE, sharing read, write and delete). A writer that renames another
+# file over the path in that window is caught below: the backup then differs from the hash.
+$held = $null
+$existed = [System.IO.File]::Exists($Path)
+if ($existed) {
+    if (([System.IO.File]::GetAttributes($Path) -band [System.IO.FileAttributes]::Device) -ne 0) {
+        throw "'$Path' is a device, not a file; give the path of the MAPISVC.INF file"
+    }
+    $held = Invoke-Retried { [System.IO.File]::Open($Path, 'Open', 'Read', 'Read, Delete') }
+}
+$staged = $null
 $backupFile = $null
 try {
-    if (-not $exists) {
-        [System.IO.File]::Move($staged, $Path)
+    $current = ''
+    if ($null -ne $held) {
+        if ($held.Length -gt $MaxBytes) {
+            throw "'$Path' is $($held.Length) bytes, more than the $MaxBytes bytes a MAPISVC.INF can be; check the path"
+        }
+        $current = Get-StreamSha1 $held
     }
-    elseif ($Backup) {
-        $backupFile = '{0}.{1}.{2}~' -f $Path, $PID, (Get-Date -Format 'yyyy-MM-dd@HH-mm-ss')
-        [System.IO.File]::Replace($staged, $Path, $backupFile)
+    if ($current -ne $ExpectedSha1) {
+        $Ansible.Result = @{ conflict = $true; sha1 = $current; backup_file = $null }
+        return
+    }
+
+    $unique = [System.Guid]::NewGuid().ToString('N')
+    $staged = '{0}.{1}.tmp' -f $Path, $unique
+    [System.IO.File]::WriteAllBytes($staged, $newBytes)
+    if ((Get-FileSha1 $staged) -ne $newSha1) {
+        throw "The staged copy '$staged' does not hold the bytes sent; '$Path' was not changed"
+    }
+
+    if ($null -eq $held) {
+        # File.Move never overwrites: a file created meanwhile makes it fail, unchanged.
+        Invoke-Retried { [System.IO.File]::Move($staged, $Path) }
     }
     else {
-        [System.IO.File]::Replace($staged, $Path, [NullString]::Value)
+        # A unique name (never $PID and seconds: PSRP reuses one process for many tasks).
+        $backupFile = '{0}.{1}.{2}~' -f $Path, (Get-Date -Format 'yyyy-MM-dd@HH-mm-ss'), $unique
+        try {
+            Invoke-Retried { [System.IO.File]::Replace($staged, $Path, $backupFile) }
+        }
+        catch {
+            $failure = $_.Exception.Message
+            $code = Get-Win32Error $_
+            $held.Dispose()
+            $held = $null
+            # 1177: the original exists only under the backup name; put it back. Every other
+            # documented outcome (1175, 1176 with a backup name, sharing violations, any other
+            # error) leaves both files under their own names.
+            if (-not [System.IO.File]::Exists($Path) -and [System.IO.File]::Exists($backupFile)) {
+                try {
+                    [System.IO.File]::Move($backupFile, $Path)
+                }
+                catch {
+                    throw ("Replacing '$Path' failed (Win32 error $code, $failure) and putting the original back " +
+                        "failed too ($($_.Exception.Message)): the original MAPISVC.INF is '$backupFile' and the new " +
+                        "one '$staged'; rename '$backupFile' to '$Path'")
+                }
+            }
+            if ((Get-FileSha1 $Path) -ne $ExpectedSha1) {
+                throw ("Replacing '$Path' failed (Win32 error $code, $failure) and another writer has changed " +
+                    "it meanwhile; run the task again")
+            }
+            throw "Replacing '$Path' failed (Win32 error $code, $failure); the file is unchanged"
+        }
+        $held.Dispose()
+        $held = $null
+
+        try {
+            $replaced = Get-FileSha1 $backupFile
+            $written = Get-FileSha1 $Path
+        }
+        catch {
+            throw ("'$Path' was replaced but could not be verified ($($_.Exception.Message)); the previous " +
+                "MAPISVC.INF is kept as '$backupFile'")
+        }
+        if ($replaced -ne $ExpectedSha1) {
+            # Another writer renamed its file over the path after the hash: that file is now
+            # the backup. Put it back and report the conflict, so the caller re-reads.
+            $undo = '{0}.{1}.undo~' -f $Path, $unique
+            try {
+                Invoke-Retried { [System.IO.File]::Replace($backupFile, $Path, $undo) }
+            }
+            catch {
+                throw ("Another writer replaced '$Path' while it was being written, and putting its version " +
+                    "back failed ($($_.Exception.Message)): that version is kept as '$backupFile'; rename '$backupFile' to '$Path'")
+            }
+            if ((Get-FileSha1 $Path) -eq $replaced) {
+                Invoke-Retried { [System.IO.File]::Delete($undo) }
+            }
+            $Ansible.Result = @{ conflict = $true; sha1 = $replaced; backup_file = $null }
+            return
+        }
+        if ($written -ne $newSha1) {
+            throw ("'$Path' does not hold the bytes written (SHA-1 $written, expected $newSha1): another " +
+                "writer changed it; the previous MAPISVC.INF is kept as '$backupFile'")
+        }
+        if (-not $Backup) {
+            try {
+                Invoke-Retried { [System.IO.File]::Delete($backupFile) }
+                $backupFile = $null
+            }
+            catch {
+                # The write is done and verified: a backup that cannot be deleted yet is
+                # reported (backup_file) rather than failing the task.
+                Write-Warning "The previous MAPISVC.INF could not be deleted and is kept as '$backupFile': $($_.Exception.Message)"
+            }
+        }
     }
 }
 finally {
-    if ([System.IO.File]::Exists($staged)) {
+    if ($null -ne $held) {
+        $held.Dispose()
+    }
+    # The staged copy goes only while the target exists (or never did): it may be the last
+    # copy otherwise.
+    $keepStaged = $existed -and -not [System.IO.File]::Exists($Path)
+    if ($null -ne $staged -and -not $keepStaged -and [System.IO.File]::Exists($staged)) {
         [System.IO.File]::Delete($staged)
     }
 }
 $Ansible.Changed = $true
-$Ansible.Result = @{ conflict = $false; sha1 = (Get-FileSha1 $Path); backup_file = $backupFile }
+$Ansible.Result = @{ conflict = $false; sha1 = $newSha1; backup_file = $backupFile }
 """
 
 
 READ_SCRIPT = r"""# mapi.messaging: read
 [CmdletBinding(SupportsShouldProcess)]
 param (
-    [Parameter(Mandatory = $true)][string[]]$Paths
+    [Parameter(Mandatory = $true)][string[]]$Paths,
+    [Parameter(Mandatory = $true)][long]$MaxBytes
 )
 # Read every path in one module execution, changing nothing. Per path: whether it exists,
 # whether it is a folder, its bytes (base64) and, if reading failed, the error message.
 # SupportsShouldProcess: win_powershell skips scripts without it in check mode, and reading
-# is safe in check mode.
+# is safe in check mode. The first statement: under Constrained Language Mode the .NET calls
+# below would fail with an error that does not say why.
+if ($ExecutionContext.SessionState.LanguageMode -ne 'FullLanguage') {
+    throw ("PowerShell runs in $($ExecutionContext.SessionState.LanguageMode) mode on this host " +
+        '(an application control policy such as WDAC or AppLocker), which blocks the .NET file calls ' +
+        'that read MAPISVC.INF. Let the Ansible connection run ansible.windows.win_powershell scripts ' +
+        'in FullLanguage mode (policy exception or signed scripts).')
+}
 $ErrorActionPreference = 'Stop'
 $Ansible.Changed = $false
 $files = foreach ($path in $Paths) {
     $entry = @{ path = $path; exists = $false; is_directory = $false; content = $null; error = $null }
     try {
-        if ([System.IO.Directory]::Exists($path)) {
+        # The same expansion as slurp (an Ansible 'path' option).
+        $expanded = [System.Environment]::ExpandEnvironmentVariables($path)
+        if ([System.IO.Directory]::Exists($expanded)) {
             $entry.exists = $true
             $entry.is_directory = $true
         }
-        elseif ([System.IO.File]::Exists($path)) {
+        elseif ([System.IO.File]::Exists($expanded)) {
             $entry.exists = $true
-            $entry.content = [System.Convert]::ToBase64String([System.IO.File]::ReadAllBytes($path))
+            if (([System.IO.File]::GetAttributes($expanded) -band [System.IO.FileAttributes]::Device) -ne 0) {
+                throw "'$expanded' is a device, not a file"
+            }
+            $stream = [System.IO.File]::Open($expanded, 'Open', 'Read', 'ReadWrite, Delete')
+            try {
+                # Refused before reading: the cap bounds memory and time whatever the path names.
+                if ($stream.Length -gt $MaxBytes) {
+                    throw "'$expanded' is $($stream.Length) bytes, more than the $MaxBytes bytes a MAPISVC.INF can be"
+                }
+                $bytes = New-Object -TypeName byte[] -ArgumentList $stream.Length
+                $read = 0
+                while ($read -lt $bytes.Length) {
+                    $count = $stream.Read($bytes, $read, $bytes.Length - $read)
+                    if ($count -eq 0) {
+                        break
+                    }
+                    $read += $count
+                }
+                if ($read -ne $bytes.Length) {
+                    throw "'$expanded' became shorter while it was read; read it again"
+                }
+                $entry.content = [System.Convert]::ToBase64String($bytes)
+            }
+            finally {
+                $stream.Dispose()
+            }
         }
     }
     catch {
@@ -133,6 +328,45 @@ _SLURP_MISSING = "file not found: "
 _SLURP_DIRECTORY = "source is a directory"
 _WIN_MISSING = " is not found"
 _WIN_DIRECTORY = " is a directory"
+
+
+# win_powershell serialises $Ansible.Result only to its ``depth`` option (default 2), turning
+# anything deeper into a string. READ_SCRIPT's answer is files[].<field>: three levels.
+_RESULT_DEPTH = 4
+# REPLACE_SCRIPT's messages for the failures that leave the file other than it was read.
+_REPLACE_NOT_UNCHANGED = ("is kept as '", "rename '", "another writer")
+
+# Windows paths that name a device rather than a file (Naming Files, Paths, and Namespaces on
+# Microsoft Learn): the Win32 device namespace \\.\ (\\?\GLOBALROOT reaches the same NT
+# devices) and the reserved names, also with an extension (``NUL.txt``) or trailing dots and
+# spaces, in any folder. Reading one could block (a pipe, a console) or never end.
+_WINDOWS_DEVICE_NAMESPACE = re.compile(r"^[\\/]{2}(?:\.|\?[\\/]+globalroot)(?:[\\/]|$)", re.IGNORECASE)
+_WINDOWS_RESERVED_NAME = re.compile("^(?:CON|PRN|AUX|NUL|CONIN\\$|CONOUT\\$|COM[0-9\u00b9\u00b2\u00b3]|LPT[0-9\u00b9\u00b2\u00b3])"
+                                    "(?:\\..*)?$", re.IGNORECASE)
+
+
+def windows_device(path):
+    """Why the Windows ``path`` names a device and not a file, or None."""
+    if _WINDOWS_DEVICE_NAMESPACE.match(path):
+        return "it is in the Win32 device namespace"
+    name = re.split(r"[\\/]", path)[-1].rstrip(" .")
+    if _WINDOWS_RESERVED_NAME.match(name):
+        return "%s is a reserved device name" % name.split(".")[0].upper()
+    return None
+
+
+def _refuse_windows_device(path):
+    reason = windows_device(path)
+    if reason:
+        raise AnsibleActionFail("path: %s names a device, not a file (%s); nothing was read or written. "
+                                "Give the full path of the MAPISVC.INF file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF"
+                                % (path, reason))
+
+
+def _refuse_oversized(path, size):
+    if size > MAX_FILE_BYTES:
+        raise AnsibleActionFail("path: %s is %d bytes, more than the %d a MAPISVC.INF may have; nothing "
+                                "was written. Check the path" % (path, size, MAX_FILE_BYTES))
 
 
 def _error_message(error):
@@ -181,10 +415,14 @@ class Remote:
         """The file's bytes, or None if it does not exist and ``missing_ok``."""
         if not self.windows:
             return self._read_posix(path, missing_ok)
+        _refuse_windows_device(path)
         module = "ansible.windows.slurp"
         result = self._module(module, {"src": path})
         if not result.get("failed"):
-            return base64.b64decode(result["content"])
+            content = base64.b64decode(result["content"])
+            # slurp reads any size; the cap at least keeps an oversized file out of the plan.
+            _refuse_oversized(path, len(content))
+            return content
         msg = result.get("msg", "")
         # Match the modules' own message forms, not words anywhere in them: the messages quote
         # the path, which may itself contain "directory" or "not found".
@@ -225,8 +463,11 @@ class Remote:
         A folder or a file that cannot be read fails the task, naming the path."""
         if not self.windows or len(paths) == 1:
             return [self.read(path, missing_ok=True) for path in paths]
+        for path in paths:
+            _refuse_windows_device(path)
         result = self._module("ansible.windows.win_powershell", {
-            "script": READ_SCRIPT, "parameters": {"Paths": list(paths)}})
+            "script": READ_SCRIPT, "depth": _RESULT_DEPTH,
+            "parameters": {"Paths": list(paths), "MaxBytes": MAX_FILE_BYTES}})
         if result.get("failed"):
             errors = [_error_message(error) for error in result.get("error") or []]
             said = "; ".join(errors) or result.get("msg", "unknown error")
@@ -240,8 +481,7 @@ class Remote:
             if answer.get("error"):
                 raise AnsibleActionFail("path: cannot read %s: %s" % (path, answer["error"]))
             if answer.get("is_directory"):
-                raise AnsibleActionFail("path: %s is a directory; give the full path of the MAPISVC.INF "
-                                        "file, e.g. ...\\MSMAPI\\1033\\MAPISVC.INF" % path)
+                raise _directory_error(path)
             contents.append(base64.b64decode(answer["content"]) if answer.get("exists") else None)
         return contents
 
@@ -256,19 +496,27 @@ class Remote:
         return self._replace_posix(path, original, data, backup)
 
     def _replace_windows(self, path, original, data, backup):
+        _refuse_windows_device(path)
+        _refuse_oversized(path, len(data))
         result = self._module("ansible.windows.win_powershell", {
             "script": REPLACE_SCRIPT,
+            "depth": _RESULT_DEPTH,
             "parameters": {
                 "Path": path,
                 "Content": base64.b64encode(data).decode("ascii"),
                 "ExpectedSha1": sha1(original),
                 "Backup": backup,
+                "MaxBytes": MAX_FILE_BYTES,
             },
         })
         if result.get("failed"):
             errors = [_error_message(error) for error in result.get("error") or []]
-            raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s"
-                                    % (path, "; ".join(errors) or result.get("msg", "unknown error")),
+            said = "; ".join(errors) or result.get("msg", "unknown error")
+            # REPLACE_SCRIPT puts the original back on every failure; the few messages where it
+            # could not, or another writer got in, say where the bytes are instead.
+            if any(phrase in said.lower() for phrase in _REPLACE_NOT_UNCHANGED):
+                raise AnsibleActionFail("path: writing %s failed: %s" % (path, said), result=result)
+            raise AnsibleActionFail("path: writing %s failed, the file is unchanged: %s" % (path, said),
                                     result=result)
         outcome = result.get("result") or {}
         if not isinstance(outcome, dict) or "conflict" not in outcome:

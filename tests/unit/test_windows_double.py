@@ -272,11 +272,12 @@ def test_replace_contract_refuses_a_file_that_changed_since_it_was_read(tmp_path
     inf = on_disk(machine, MAPISVC)
     original = inf.read_bytes()
     task = {"ansible.windows.win_powershell": {
-        "script": "# mapi.messaging: replace\nparam ($Path, $Content, $ExpectedSha1, $Backup)\n",
+        "script": "# mapi.messaging: replace\nparam ($Path, $Content, $ExpectedSha1, $Backup, $MaxBytes)\n",
         "parameters": {"Path": MAPISVC, "Content": base64.b64encode(b"new").decode(),
-                       "ExpectedSha1": hashlib.sha1(b"something else").hexdigest(), "Backup": False}}}
+                       "ExpectedSha1": hashlib.sha1(b"something else").hexdigest(), "Backup": False,
+                       "MaxBytes": 1 << 26}}}
     rc, results = play(tmp_path, machine, [task])
-    assert results[0]["result"] == {"conflict": True, "sha1": hashlib.sha1(original).hexdigest()}
+    assert results[0]["result"] == {"conflict": True, "sha1": hashlib.sha1(original).hexdigest(), "backup_file": None}
     assert not results[0]["changed"] and inf.read_bytes() == original
 
 
@@ -304,7 +305,23 @@ def test_windows_paths_resolve_case_insensitively_like_ntfs(tmp_path):
     simulated = host.Machine(built["root"])
     real = simulated.host_path("C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MSMAPI32.DLL")
     assert simulated.host_path("c:/PROGRAM FILES/common files/system/msmapi/1033/msmapi32.dll") == real
-    assert simulated.host_path("%CommonProgramFiles%\\System\\MSMAPI\\1033\\msmapi32.dll") == real
+    assert simulated.host_path(simulated.expand("%CommonProgramFiles%\\System\\MSMAPI\\1033\\msmapi32.dll")) == real
     assert simulated.windows_path(real) == "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MSMAPI32.DLL"
     with pytest.raises(host.SimulationError):
         simulated.host_path("\\\\server\\share\\x")
+
+
+def test_mapisvc_keeps_mapisvc_inf_when_replacefile_fails_and_retries_a_sharing_violation(tmp_path, machine):
+    inf = on_disk(machine, MAPISVC)
+    original = inf.read_bytes()
+    faults = pathlib.Path(machine["root"]) / "faults.json"
+    faults.write_text(json.dumps({"File.Replace": [1177]}))
+    rc, results = play(tmp_path, machine, [dict(MAPISVC_TASK, ignore_errors=True)])
+    assert results[0]["failed"] and "Win32 error 1177" in results[0]["msg"]
+    assert "the file is unchanged" in results[0]["msg"]
+    assert inf.read_bytes() == original and sorted(os.listdir(inf.parent)) == ["MAPISVC.INF", "MSMAPI32.DLL"]
+    # An antivirus holding the new file twice: retried, then written.
+    faults.write_text(json.dumps({"File.Replace": [32, 32]}))
+    rc, results = play(tmp_path, machine, [MAPISVC_TASK])
+    assert rc == 0 and results[0]["changed"] and b"CONTOSO=Contoso Connector" in inf.read_bytes()
+    assert json.loads(faults.read_text()) == {"File.Replace": []}

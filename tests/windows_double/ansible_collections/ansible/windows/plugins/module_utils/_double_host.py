@@ -178,6 +178,35 @@ class Machine:
                 self._environment = reg.environment()
         return self._environment
 
+    # -- faults ---------------------------------------------------------------------------
+    def take_fault(self, operation):
+        """The Win32 error code the next ``operation`` (e.g. ``File.Replace``) fails with, or None.
+
+        Tests queue faults in ``faults.json`` in the machine folder, ``{operation: [code,
+        ...]}``; each call takes the first code of its operation's list, so the next N calls
+        fail, one code each, and the later ones succeed."""
+        path = os.path.join(self.root, "faults.json")
+        with open(os.path.join(self.root, "registry.lock"), "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not os.path.isfile(path):
+                return None
+            with open(path, "r", encoding="utf-8") as handle:
+                faults = json.load(handle)
+            queue = faults.get(operation) or []
+            if not queue:
+                return None
+            faults[operation] = queue[1:]
+            write_json(path, faults)
+            return queue[0]
+
+    def setting(self, name, default=None):
+        """A machine-wide setting tests put in ``faults.json`` (e.g. ``language_mode``)."""
+        path = os.path.join(self.root, "faults.json")
+        if not os.path.isfile(path):
+            return default
+        with open(path, "r", encoding="utf-8") as handle:
+            return json.load(handle).get(name, default)
+
     # -- file system ----------------------------------------------------------------------
     def expand(self, path):
         """%VARIABLE% references expanded like ExpandEnvironmentVariables (unknown ones kept)."""
@@ -187,8 +216,12 @@ class Machine:
         return _ENV_REFERENCE.sub(lambda m: env.get(m.group(1).lower(), m.group(0)), path) if env else path
 
     def host_path(self, windows_path):
-        """Where the Windows path ``windows_path`` lives in the sandbox."""
-        path = self.expand(windows_path)
+        """Where the Windows path ``windows_path`` lives in the sandbox.
+
+        ``%VAR%`` is not expanded here, as .NET file APIs and PowerShell's -LiteralPath do
+        not: a double expands (``expand``) only where its real module does, for options of
+        Ansible's type ``path``."""
+        path = windows_path
         if path.startswith("\\\\?\\"):
             path = path[4:]
         match = _DRIVE_PATH.match(path)

@@ -214,7 +214,7 @@ def main():
         module.fail_json(msg=str(e), **result)
     try:
         machine = Machine()
-        hive_file = machine.host_path(params["hive"]) if params["hive"] else None
+        hive_file = machine.host_path(machine.expand(params["hive"])) if params["hive"] else None  # type: path
         with machine.registry(write=False) as reg:
             components = reg.split(path)
             if hive_file:

@@ -36,7 +36,7 @@ def main():
     params = module.params
     try:
         machine = Machine()
-        target = machine.host_path(params["path"])
+        target = machine.host_path(machine.expand(params["path"]))  # type: path
     except SimulationError as e:
         module.fail_json(msg=str(e))
     if os.path.lexists(target):
