@@ -143,8 +143,9 @@ def _read_regular_file(local, field):
         fd = os.open(local, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as e:
         raise AnsibleActionFail("%s: cannot open %s: %s" % (field, local, e.strerror or e))
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
+    try:
+        # Judged on the opened file (fstat), so nothing can be swapped in between.
+        info = os.fstat(fd)
         if stat.S_ISDIR(info.st_mode):
             raise AnsibleActionFail("%s is a folder; give the MAPISVC.INF fragment file itself" % field)
         if not stat.S_ISREG(info.st_mode):
@@ -153,6 +154,10 @@ def _read_regular_file(local, field):
         if info.st_size > transport.MAX_FILE_BYTES:
             raise AnsibleActionFail("%s is %d bytes, more than the %d bytes any MAPISVC.INF needs; give "
                                     "the vendor's fragment" % (field, info.st_size, transport.MAX_FILE_BYTES))
+    except BaseException:
+        os.close(fd)
+        raise
+    with os.fdopen(fd, "rb") as handle:
         return handle.read(transport.MAX_FILE_BYTES + 1)
 
 

@@ -61,7 +61,9 @@ def run_playbook(tmp_path, tasks, check=False, diff=False, extra_args=(), files_
     if diff:
         command.append("--diff")
     command.extend(extra_args)
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False)
+    # A bound, so that a run that hangs (reading a FIFO, say) fails the test instead of the suite.
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(tmp_path), check=False,
+                          timeout=600)
     try:
         report = json.loads(proc.stdout)
     except ValueError:

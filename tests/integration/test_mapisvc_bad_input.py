@@ -57,6 +57,24 @@ CASES = {
     "missing_display_name": ({"display_name": None}, "display_name: required"),
     "bad_codepage": ({"codepage": "cp99999"}, "codepage"),
     "src_with_service": ({"src": "tailspin-mapisvc.inf"}, "mutually exclusive"),
+    # Sections the service does not own: MAPI's own, another service's, one another service lists.
+    "provider_named_like_mapis_section": ({"providers": [provider("Default Services")]},
+                                          "providers[0].name: 'Default Services' is one of MAPISVC.INF's own"),
+    "provider_named_like_another_service": ({"providers": [provider("MSEMS", PR_PROVIDER_DLL_NAME=DLL)]},
+                                            "[MSEMS] is the section of service MSEMS"),
+    "provider_another_service_lists": ({"providers": [provider("ems_dsa", PR_PROVIDER_DLL_NAME=DLL)]},
+                                       "[ems_dsa] is listed by service MSEMS"),
+    "retired_section_another_service_lists": (
+        {"sections": [{"name": "MSEMS_MSMail_Section", "state": "absent"}], "purge": True},
+        "[MSEMS_MSMail_Section] is listed by service MSEMS"),
+    "service_named_like_another_services_provider": ({"service": "FABRIKAM_XP"},
+                                                     "[FABRIKAM_XP] is listed by service FABRIKAM"),
+    "removal_of_another_services_provider": ({"state": "absent", "providers": [provider("MSPST MSP")]},
+                                             "[MSPST MSP] is listed by service MSPST MS"),
+    "property_by_name_and_by_tag": ({"properties": {"PR_SERVICE_DLL_NAME": DLL, "3D0A001E": DLL}},
+                                    "properties.3D0A001E: given twice"),
+    "property_name_ending_in_line_feed": ({"properties": {"PR_SERVICE_ENTRY_NAME\n": "x"}},
+                                          "properties.PR_SERVICE_ENTRY_NAME\n"),
 }
 
 
@@ -119,6 +137,28 @@ def test_file_windows_cannot_read_safely_is_refused_untouched(tmp_path, content,
     rc, results = run_playbook(tmp_path, [contoso(inf)])
     assert rc != 0 and expected in results[0]["msg"] and str(inf) in results[0]["msg"]
     assert inf.read_bytes() == content
+
+
+@pytest.mark.parametrize("kind", ["folder", "fifo", "oversized"])
+def test_src_that_is_not_a_fragment_file_is_refused_without_hanging(tmp_path, kind):
+    import os
+    files = tmp_path / "files"  # where the playbook looks for src, made here: copying a FIFO would block
+    files.mkdir()
+    src = files / "vendor.inf"
+    if kind == "folder":
+        src.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(src)  # no writer: reading it would block forever
+    else:
+        with open(src, "wb") as handle:
+            handle.truncate(65 * 1024 * 1024)  # sparse: above the size cap without using the disk
+    inf = tmp_path / "MAPISVC.INF"
+    inf.write_bytes(SAMPLE.read_bytes())
+    rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {"path": str(inf), "src": "vendor.inf"}}])
+    assert rc != 0
+    assert results[0]["msg"].startswith("src: vendor.inf "), results[0]["msg"]
+    assert {"folder": "is a folder", "fifo": "not a regular file", "oversized": "bytes"}[kind] in results[0]["msg"]
+    assert inf.read_bytes() == SAMPLE.read_bytes()
 
 
 def test_a_directory_is_not_a_file(tmp_path):
