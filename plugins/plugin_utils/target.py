@@ -57,7 +57,6 @@ MESSAGING_SUBSYSTEM_VALUES = (
 MAPISVC = "MAPISVC.INF"
 MSMAPI_DLL = "MSMAPI32.DLL"
 BITNESS = {"x64": "x64", "amd64": "x64", "arm64": "x64", "ia64": "x64", "x86": "x86", "i386": "x86"}
-REGISTRY_HIVES = ("HKLM:", "HKCU:", "HKU:", "HKCR:", "HKCC:")
 # Installed DLL names carry "32" before the first period; MAPI inserts it itself.
 SUFFIXED = re.compile(r"^(?P<stem>[^.]*?)32(?P<rest>\..*)$", re.IGNORECASE)
 
