@@ -23,6 +23,11 @@ description:
   - Values are compared by meaning, not spelling, flag lists as sets (C(A|B) equals C(B | A)),
     comma lists item by item after trimming, hex values and tags case-insensitively. A file
     that already says the same thing in another spelling is left byte-for-byte alone.
+  - The declaration may write only what its service owns. A provider, linked or service
+    section named like one of MAPISVC.INF's own sections, like another service's section, or
+    like a section another service lists (and this one does not) is refused before any edit,
+    with C(state=absent) too.
+  - Values that look like credentials are shown as C(********) in RV(changes) and in the diff.
   - Comments, blank lines, order, casing, unrelated sections, the line ending style and the
     encoding (ANSI code page, or UTF-16LE with byte order mark) are preserved. New keys go after
     the last key of their section and new sections at the end of the file, as C(key=value).
@@ -151,7 +156,8 @@ options:
       - With V(true), keys in the service, provider and linked sections that are not declared
         are removed, and provider and linked sections the service no longer lists are removed
         (unless another service references them).
-      - C([Services]), C([Default Services]) and C([Help File Mappings]) are never purged.
+      - C([Services]), C([Default Services]) and C([Help File Mappings]) are never purged, and
+        neither are keys of a section another service also lists (a warning names it).
     type: bool
     default: false
   backup:
