@@ -244,3 +244,142 @@ def files_with_declarations(draw):
     declared = declared_names(args)
     favourites = draw(st.lists(st.sampled_from(declared), max_size=4))
     return draw(files(section_pool=declared, key_pool=keys + [args["service"]], favourites=favourites)), args
+
+
+# -- other services sharing sections, and a declaration reaching into them ----------------
+
+GLOBAL_FOLDED = {ini.fold(name) for name in GLOBAL_NAMES}
+LIST_SEPARATORS = [",", ", ", " , ", ",\t", " ,"]
+
+
+def _entry(draw, key, value):
+    """``key=value`` with messy blanks around both."""
+    b1, b2, b3, b4 = draw(paddings)
+    return b1 + _respell(draw, key) + b2 + "=" + b3 + value + b4
+
+
+def _list_entry(draw, key, items):
+    """A Providers= or Sections= entry naming ``items`` in any case and spacing."""
+    separator = draw(st.sampled_from(LIST_SEPARATORS))
+    return _entry(draw, key, separator.join(_respell(draw, item) for item in items))
+
+
+def _noise(draw, encoding, key_pool, most=2):
+    return [_line(draw, encoding, key_pool) for dummy in range(draw(st.integers(0, most)))]
+
+
+def _header(draw, name):
+    b1, b2, b3, b4 = draw(paddings)
+    return "%s[%s%s%s]%s%s" % (b1, b2, _respell(draw, name), b3, draw(TRAILERS), b4)
+
+
+def _linked_items(draw, candidates):
+    """providers/sections option items for ``candidates``; some retired (state: absent)."""
+    items = []
+    for name in candidates:
+        item = {"name": _respell(draw, name), "properties": {}}
+        if draw(st.integers(0, 3)) == 0:
+            item["state"] = "absent"
+        items.append(item)
+    return items
+
+
+@st.composite
+def shared_files_with_declarations(draw):
+    """(file bytes, module options) for the "no harm" invariant.
+
+    The file holds other services in [Services] whose Providers=/Sections= lists share
+    sections with each other and possibly name the declared service's section; provider
+    sections carry keys the declaration declares; sections come in any case, more than once,
+    with comments and noise lines, in either encoding. The declaration (state present or
+    absent, purge or not) names its providers and linked sections from every pool: fresh
+    names, sections other services list, other services' own sections and MAPI's global
+    sections, some retired with ``state: absent``.
+    """
+    encoding = draw(st.sampled_from(ENCODINGS))
+    pool = [name for name in draw(st.lists(names(SERVICE_NAMES + PROVIDER_NAMES), min_size=3, max_size=9,
+                                           unique_by=ini.fold))
+            if ini.fold(name) not in GLOBAL_FOLDED]
+    pool += ["ZZ_FILL_%d" % i for i in range(3 - len(pool))]
+    service = pool[0]
+    n_others = draw(st.integers(1, min(3, len(pool) - 2)))
+    others, providers = pool[1:1 + n_others], pool[1 + n_others:]
+    installed = draw(st.booleans())  # the declared service is already in the file
+    owners = others + ([service] if installed else [])
+
+    # -- the declaration
+    state = draw(st.sampled_from(["present", "present", "absent"]))
+    candidates = providers + others + GLOBAL_NAMES + [draw(random_names)]
+    chosen = [name for name in draw(st.lists(st.sampled_from(candidates), max_size=4, unique_by=ini.fold))
+              if ini.fold(name) != ini.fold(service)]
+    n_providers = draw(st.integers(0, len(chosen)))
+    args = dict(service=_respell(draw, service), state=state, purge=draw(st.booleans()),
+                default_service=draw(st.sampled_from([True, False, None])),
+                properties=_merged(draw(service_properties), draw(extra_properties())))
+    if state == "present" or draw(st.booleans()):
+        args["display_name"] = draw(st.one_of(st.sampled_from(["Contoso Connector", " spaced "]), text_values))
+    if draw(st.integers(0, 3)) == 0:
+        args["help_file"] = draw(st.sampled_from(["contoso.hlp", "C:\\Help\\contoso.chm"]))
+    if n_providers:
+        args["providers"] = _linked_items(draw, chosen[:n_providers])
+        for item in args["providers"]:
+            if item.get("state") != "absent":
+                item["properties"] = _merged(draw(provider_properties), draw(extra_properties()))
+        if state == "present" and all(item.get("state") == "absent" for item in args["providers"]):
+            del args["providers"][0]["state"]  # the module needs one provider to keep
+    if chosen[n_providers:]:
+        args["sections"] = _linked_items(draw, chosen[n_providers:])
+        for item in args["sections"]:
+            if item.get("state") != "absent":
+                item["properties"] = {"UID": draw(hex_values)}
+
+    # -- the file
+    declared_keys = list(args["properties"])
+    for item in (args.get("providers") or []) + (args.get("sections") or []):
+        declared_keys += list(item["properties"])
+    key_pool = declared_keys + KEY_NAMES[:6]
+    values = VALUES[encoding]
+    sections = []  # (name, [lines])
+
+    def section(name, lines):
+        sections.append((name, lines + _noise(draw, encoding, key_pool)))
+
+    section("Services", [_entry(draw, owner, draw(values)) for owner in owners])
+    if draw(st.booleans()):
+        section("Default Services", [_entry(draw, owner, draw(values))
+                                     for owner in draw(st.lists(st.sampled_from(owners), max_size=3))])
+    if draw(st.booleans()):
+        section("Help File Mappings", [_entry(draw, owner, "%s.hlp" % owner)
+                                       for owner in draw(st.lists(st.sampled_from(owners), max_size=2))])
+    # Other services list shared providers, and now and then the declared service's section.
+    listable = st.sampled_from(providers + [service])
+    for owner in owners:
+        lines = [_entry(draw, "PR_SERVICE_DLL_NAME", "%s.dll" % owner)]
+        for list_key in ("Providers", "Sections"):
+            if draw(st.integers(0, 3)):
+                lines.append(_list_entry(draw, list_key,
+                                         draw(st.lists(listable, min_size=1, max_size=3, unique_by=ini.fold))))
+        lines += [_entry(draw, key, draw(values))
+                  for key in draw(st.lists(st.sampled_from(key_pool), max_size=3))]
+        section(owner, lines)
+    for name in providers + chosen:  # sections named like the declaration's items
+        if draw(st.integers(0, 2)):
+            section(name, [_entry(draw, key, draw(values))
+                           for key in draw(st.lists(st.sampled_from(key_pool), max_size=4))])
+    # Later copies, which Windows does not read but which are the file's bytes all the same.
+    for dummy in range(draw(st.integers(0, 2))):
+        name = draw(st.sampled_from(sections))[0]
+        section(name, [_entry(draw, key, draw(values))
+                       for key in draw(st.lists(st.sampled_from(key_pool), max_size=2))])
+    order = draw(st.permutations(sections))
+    lines = _noise(draw, encoding, key_pool) if not draw(st.integers(0, 3)) else []
+    for name, body in order:
+        lines.append(_header(draw, name))
+        lines += body
+    mode = draw(st.sampled_from(NEWLINES + ("mixed",)))
+    endings = [mode if mode != "mixed" else draw(st.sampled_from(NEWLINES)) for dummy in lines]
+    if draw(st.booleans()):
+        endings[-1] = ""  # no final newline
+    text = "".join(line + eol for line, eol in zip(lines, endings))
+    data = ini.UTF16_BOM + text.encode("utf-16-le") if encoding == "utf-16-le" else text.encode("cp1252")
+    return data, args
