@@ -58,13 +58,18 @@ class Plan:
         self.doc.set(section, key, text)
         self.changes.append(Change(section, key, before, text))
 
-    def delete(self, section, key):
-        before = self.doc.get(section, key)
+    def delete(self, section, *keys):
+        """Remove the keys from the section, each recorded as a change; one pass over the
+        section's lines however many keys go (a purge may remove thousands)."""
         found = self.doc.section(section)
-        if found is None or found.first_entry(key) is None:
+        if found is None:
             return
-        self.doc.delete(section, key)
-        self.changes.append(Change(section, key, before, None))
+        present = [key for key in keys if found.first_entry(key) is not None]
+        if not present:
+            return
+        befores = [found.get(key) for key in present]
+        self.doc.delete(section, *present)
+        self.changes.extend(Change(section, key, before, None) for key, before in zip(present, befores))
 
     def ensure_section(self, name):
         if self.doc.section(name) is None:
@@ -220,9 +225,7 @@ class Plan:
             # Every key line, not the API's listing, which an empty key name cuts short.
             present = [line.name for line in self.doc.section(section).entries()
                        if line.name and line.value is not None]
-            for key in ini.unique(present):
-                if fold(key) not in declared:
-                    self.delete(section, key)
+            self.delete(section, *[key for key in ini.unique(present) if fold(key) not in declared])
 
     def absent(self, service):
         name = service.name
