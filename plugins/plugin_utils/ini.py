@@ -479,14 +479,25 @@ class Document:
             self._index = index
         return self._index
 
+    def _found(self, name):
+        index = self._sections_by_name()
+        found = index.get(fold(name.strip(BLANKS)))
+        if found is None and name != name.strip(BLANKS):
+            # A NUL after a blank leaves a name ending in that blank ("[ab \0]" is "ab "),
+            # which no lookup through the API reaches, since the API trims what it is
+            # asked for. Asked for by its exact name, as a report of the file asks for the
+            # names it lists, the core gives that section rather than nothing.
+            found = index.get(fold(name))
+        return found or ()
+
     def section(self, name):
         """The section Windows reads for ``name`` (the first of that name), or None."""
-        found = self._sections_by_name().get(fold(name.strip(BLANKS)))
+        found = self._found(name)
         return found[0] if found else None
 
     def copies(self, name):
         """Every section of that name, the visible one first."""
-        return list(self._sections_by_name().get(fold(name.strip(BLANKS)), ()))
+        return list(self._found(name))
 
     def section_names(self):
         """Section names as the API lists them: file order, duplicates included."""
@@ -500,11 +511,14 @@ class Document:
         """What a program enumerating the file through the API sees, duplicates resolved:
         [(section, [(key, value)])] with the first spelling of each section name."""
         seen, result = set(), []
-        for name in self.section_names():
-            if fold(name) in seen:
+        for section in self.sections:
+            if section.header is None or not section.name or fold(section.name) in seen:
                 continue
-            seen.add(fold(name))
-            result.append((name, self.section(name).items()))
+            seen.add(fold(section.name))
+            if section.name == section.name.strip(BLANKS):
+                result.append((section.name, section.items()))
+            else:  # listed, but no lookup reaches it (see _found)
+                result.append((section.name, [(key, None) for key in section.keys()]))
         return result
 
     def duplicate_sections(self):

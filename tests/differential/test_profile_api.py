@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import pathlib
+import re
 import shutil
 import subprocess
 import tempfile
@@ -45,8 +46,13 @@ class Oracle:
         self.env = dict(os.environ, WINEDEBUG="-all", WINEDLLOVERRIDES="mscoree,mshtml=",
                         WINEPREFIX=os.environ.get("MAPISVC_WINEPREFIX", str(ROOT / ".tmp" / "wineprefix")))
 
-    def run(self, items):
-        """items: [(file bytes, [(section, key)])] -> [{"listing": ..., "lookups": [...]}]."""
+    def run(self, items, locale=None):
+        """items: [(file bytes, [(section, key)])] -> [{"listing": ..., "lookups": [...]}].
+        ``locale`` (a Unix locale such as el_GR.UTF-8) sets Wine's ANSI code page; each
+        locale gets its own Wine prefix, since a prefix keeps the code page it started with."""
+        env = self.env
+        if locale:
+            env = dict(env, LC_ALL=locale, LANG=locale, WINEPREFIX="%s-%s" % (env["WINEPREFIX"], locale))
         WORK.mkdir(parents=True, exist_ok=True)
         folder = pathlib.Path(tempfile.mkdtemp(dir=WORK))
         paths = []
@@ -56,7 +62,7 @@ class Oracle:
             lines = ["%s\t%s\n" % query for query in queries]
             (folder / ("%d.ini.queries" % i)).write_bytes("".join(lines).encode("utf-8"))
             paths.append("Z:" + str(path).replace("/", "\\"))
-        done = subprocess.run(["wine", str(self.exe)] + paths, env=self.env, capture_output=True, timeout=600,
+        done = subprocess.run(["wine", str(self.exe)] + paths, env=env, capture_output=True, timeout=600,
                               check=False)
         # split on "\n" only: splitlines() would also split inside values holding U+0085 or U+2028
         results = [json.loads(line) for line in done.stdout.decode("utf-8").split("\n") if line.strip()]
@@ -83,10 +89,16 @@ def oracle():
 
 # -- comparing ------------------------------------------------------------------------------
 
+def valid(text):
+    """What the core hands out for the API's string: unpaired surrogates as U+FFFD."""
+    return re.sub("[\ud800-\udfff]", "\ufffd", text)
+
+
 def normalise(listing):
     """The oracle's listing with duplicates resolved as Document.listing() does: first
     spelling of each section and key, missing values as None."""
     seen, result = set(), []
+    listing = [(valid(section), [(valid(key), valid(value)) for key, value in keys]) for section, keys in listing]
     for section, keys in listing:
         if ini.fold(section) in seen:
             continue
@@ -101,7 +113,7 @@ def normalise(listing):
 
 
 def answer(value):
-    return None if value == MISSING else value
+    return None if value == MISSING else valid(value)
 
 
 def swapcase_ascii(name):
@@ -121,9 +133,13 @@ def names_in(doc):
 
 
 def queries_for(doc):
-    """Lookups as programs make them: every name as written, in other case, and missing."""
+    """Lookups as programs make them: every name as written, in other case, and missing.
+    A section name ending in a blank (only a NUL after the blank makes one) is left out: no
+    lookup through the API reaches it, while the core finds it by its exact name."""
     queries = []
     for section, keys in names_in(doc).items():
+        if section != section.strip(ini.BLANKS):
+            continue
         for key in keys + ["NoSuchKey"]:
             queries += [(section, key), (swapcase_ascii(section), swapcase_ascii(key))]
         queries += [("NoSuchSection", key) for key in keys]
@@ -136,9 +152,9 @@ def blank_queries_for(doc):
             for section, keys in names_in(doc).items() for key in keys]
 
 
-def mismatches(data, queries, result):
+def mismatches(data, queries, result, codepage="cp1252"):
     """What our parser says differently from the API about one file."""
-    doc = ini.parse(data)
+    doc = ini.parse(data, codepage)
     problems = []
     expected = normalise(result["listing"])
     if doc.listing() != expected:
@@ -177,7 +193,7 @@ def test_lookups_with_blanks_around_names_match_the_api(oracle, batch):
 
 
 def _utf16(text):
-    return ini.UTF16_BOM + text.encode("utf-16-le")
+    return ini.UTF16_BOM + text.encode("utf-16-le", "surrogatepass")
 
 
 # Facts established against the API, kept as fixed cases so they are checked on every run.
@@ -196,11 +212,46 @@ KNOWN_CASES = [
     b"[abc\r\n[S]\r\n[abc=1\r\n#k=2\r\n# x\r\n;c=3\r\n",
     b"k=before any section\r\n[]\r\nk=empty name\r\n[S]\r\nk=1\r\n",
     b"",
+    # bytes cp1252 leaves undefined read as the C1 controls of the same number
+    b"[S]\r\nk=" + bytes(range(0x80, 0x100)) + b"\r\n\x81\x8d=\x8f\x90\x9d\r\n",
+    # a NUL ends a name or value (after trimming): [ab\0c] is a section named "ab"
+    _utf16("[ab\x00c]\r\nk=1\r\n[ab]\r\nk=2\r\n[X\x00Y]\r\nk=1\r\n[X]\r\nk=2\r\n[Y]\r\nk=3\r\n"),
+    _utf16("[ab \x00c]\r\nk=1\r\n[ \x00x]\r\nk=2\r\n[S]\r\nk= a \x00b\r\nq=\"a\x00b\"\r\n r \x00 z=5\r\n\x00=6\r\nafter=7\r\n"),
+    # characters beyond the BMP have no case: two sections, two keys
+    _utf16("[\U00010400]\r\nk=1\r\n[\U00010428]\r\nk=2\r\n[S]\r\n\U00010428=x\r\n\U00010400=y\r\n"),
 ]
 
 
 def test_known_cases_read_as_the_api_reads_them(oracle):
     check_batch(oracle, KNOWN_CASES, queries_for)
+
+
+def test_unpaired_surrogates_are_listed_as_the_api_lists_them_with_replacement_characters(oracle):
+    # The API keeps them; the core hands them out as U+FFFD (valid Unicode), so only the
+    # listing is compared: a lookup for a U+FFFD name would find nothing in the API.
+    data = _utf16("[S\ud800]\r\nk=\udc00x\r\n[T]\r\n\udbff=1\r\nv=\ud83d\r\n")
+    check_batch(oracle, [data], lambda doc: [])
+    assert ini.parse(data).render() == data
+
+
+def test_a_utf16_file_without_byte_order_mark_reads_as_nothing_and_is_refused(oracle):
+    data = "[Services]\r\nMSEMS=Microsoft Exchange\r\n".encode("utf-16-le")
+    assert oracle.run([(data, [("Services", "MSEMS")])])[0] == {"listing": [], "lookups": [MISSING]}
+    with pytest.raises(ini.IniError, match="UTF-16 saved without the mark"):
+        ini.parse(data)
+
+
+# Unix locales whose Wine ANSI code page is the one named.
+LOCALES = [("cp1250", "pl_PL.UTF-8"), ("cp1251", "ru_RU.UTF-8"), ("cp1253", "el_GR.UTF-8"),
+           ("cp1254", "tr_TR.UTF-8"), ("cp1255", "he_IL.UTF-8"), ("cp1256", "ar_SA.UTF-8"),
+           ("cp1257", "lt_LT.UTF-8"), ("cp1258", "vi_VN.UTF-8"), ("cp874", "th_TH.UTF-8")]
+
+
+@pytest.mark.parametrize("codepage, locale", LOCALES)
+def test_every_upper_byte_decodes_as_the_api_decodes_it(oracle, codepage, locale):
+    data = b"[S]\r\nk=" + bytes(range(0x80, 0x100)) + b"\r\n"
+    result = oracle.run([(data, [("S", "k")])], locale=locale)[0]
+    assert ini.parse(data, codepage).get("S", "k") == answer(result["lookups"][0])
 
 
 def test_utf8_bom_is_refused():

@@ -106,6 +106,7 @@ def test_nul_ends_names_and_values_after_trimming():
     doc = ini.parse(utf16("[ab \x00c]\r\nk=1\r\n[S]\r\nk= a \x00b\r\nq=\"a\x00b\"\r\n r \x00 z=5\r\n\x00=6\r\nafter=7\r\n"))
     assert doc.section_names() == ["ab ", "S"]
     assert doc.get("ab", "k") is None  # the name keeps its blank; lookups trim theirs
+    assert doc.listing()[0] == ("ab ", [("k", None)])
     assert doc.section("S").items() == [("k", "a "), ("q", '"a'), ("r ", None)]
     assert doc.get("S", "after") == "7"
 
