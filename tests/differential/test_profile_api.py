@@ -74,17 +74,9 @@ class Oracle:
 
 
 @pytest.fixture(scope="session")
-def oracle():
-    exe = os.environ.get("MAPISVC_ORACLE")
-    if not exe:
-        pytest.fail("MAPISVC_ORACLE is not set. Build the oracle with `make oracle` and run "
-                    "`MAPISVC_ORACLE=$PWD/.tmp/oracle/profile_dump.exe pytest tests/differential` "
-                    "(or `make differential`)", pytrace=False)
-    if not os.path.isfile(exe):
-        pytest.fail("MAPISVC_ORACLE=%s does not exist; build it with `make oracle`" % exe, pytrace=False)
-    if shutil.which("wine") is None:
-        pytest.fail("wine is not installed; tests/oracle/build.sh installs it", pytrace=False)
-    return Oracle(pathlib.Path(exe))
+def oracle(oracle_exe):
+    """The oracle; tests/differential/conftest.py says how it is found or why it is skipped."""
+    return Oracle(oracle_exe)
 
 
 # -- comparing ------------------------------------------------------------------------------

@@ -25,6 +25,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOUBLES = ROOT / "tests" / "windows_double"
 DEMO_MAPISVC = ROOT / "demo" / "MAPISVC.INF"
 MAPISVC = r"C:\Program Files\Common Files\System\MSMAPI\1033\MAPISVC.INF"
+pytestmark = pytest.mark.playbook  # most tests here start ansible-playbook
 
 
 def _load(name, path):
