@@ -10,7 +10,6 @@ nothing therefore costs exactly one module execution on the target.
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import os
 import random
@@ -45,11 +44,10 @@ class ActionModule(ActionBase):
         args = self.validate_argument_spec(
             argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE,
             required_one_of=REQUIRED_ONE_OF)[1]
-        try:
-            codecs.lookup(args["codepage"])
-        except LookupError:
-            raise AnsibleActionFail("codepage: %r is not a code page Python knows; give the target's "
-                                    "ANSI code page, e.g. cp1252 (Western), cp1250, cp932" % args["codepage"])
+        # One rule for every action: rot13, base64, UTF-16 and the like are no ANSI code page.
+        problem = ini.check_codepage(args["codepage"])
+        if problem:
+            raise AnsibleActionFail(problem)
         fragment = self._read_fragment(args["src"], args["codepage"]) if args["src"] else None
         # Check the declaration before touching the target; encodability is checked again
         # once the file's encoding is known.

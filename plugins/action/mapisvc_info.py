@@ -10,13 +10,12 @@ for a single path), one ``slurp`` per path on POSIX targets (see
 
 from __future__ import annotations
 
-import codecs
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mapi.messaging.plugins.modules.mapisvc_info import ARGUMENT_SPEC
-from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, transport
+from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, ini, transport
 
 
 def paths_of(value):
@@ -44,11 +43,10 @@ class ActionModule(ActionBase):
         del tmp
         args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
         paths = paths_of(args["path"])
-        try:
-            codecs.lookup(args["codepage"])
-        except LookupError:
-            raise AnsibleActionFail("codepage: %r is not a code page Python knows; give the target's "
-                                    "ANSI code page, e.g. cp1252 (Western), cp1250, cp932" % args["codepage"])
+        # One rule for every action: rot13, base64, UTF-16 and the like are no ANSI code page.
+        problem = ini.check_codepage(args["codepage"])
+        if problem:
+            raise AnsibleActionFail(problem)
         remote = transport.Remote(self, task_vars)
         try:
             contents = remote.read_all(paths)

@@ -56,6 +56,9 @@ CASES = {
     "providers_as_property": ({"properties": {"Providers": "X"}}, "declare the providers there"),
     "missing_display_name": ({"display_name": None}, "display_name: required"),
     "bad_codepage": ({"codepage": "cp99999"}, "codepage"),
+    "codepage_rot13": ({"codepage": "rot13"}, "codepage: 'rot13' is not an ANSI code page"),
+    "codepage_base64": ({"codepage": "base64"}, "codepage: 'base64' is not an ANSI code page"),
+    "codepage_utf16": ({"codepage": "utf-16-le"}, "codepage: 'utf-16-le' is not an ANSI code page"),
     "src_with_service": ({"src": "tailspin-mapisvc.inf"}, "mutually exclusive"),
     # Sections the service does not own: MAPI's own, another service's, one another service lists.
     "provider_named_like_mapis_section": ({"providers": [provider("Default Services")]},
