@@ -372,6 +372,10 @@ class Section:
         return fold(key.strip(BLANKS)) in self._index()[1]
 
     def get(self, key):
+        if self._lines is None and self._line_class is Line:
+            quick = _quick_get(self._raw, key.strip(BLANKS))
+            if quick is not _UNKNOWN:
+                return quick
         entry = self.first_entry(key)
         if entry is None or entry.value is None:
             return None
@@ -447,6 +451,31 @@ class Section:
         if removed:
             self.lines = kept
         return removed
+
+
+_UNKNOWN = object()
+
+
+@functools.lru_cache(maxsize=256)
+def _key_line(key):
+    # The first line whose name is ``key``: at a line start, after blanks, up to blanks and
+    # then "=" (group 1: "=" and the rest of the line) or the end of the line (no value).
+    return re.compile(r"(?:^|(?<=[\r\n]))[ \t\v\f\x1a]*%s[ \t\v\f\x1a]*(=[^\r\n]*|(?=[\r\n])|\Z)"
+                      % re.escape(key), re.ASCII | re.IGNORECASE)
+
+
+def _quick_get(raw, key):
+    """What ``Section.get`` returns, read from the unsplit text of an all-ASCII section with
+    one regular expression instead of a Line per line: reading every service's Providers=
+    and Sections= that way keeps a run on a big file close to the cost of reading it.
+    ``_UNKNOWN`` where the shortcut does not apply (non-ASCII text, where case folding is
+    more than ASCII's, or names no entry line could have)."""
+    if not key or not key.isascii() or "=" in key or key[0] in ";[" or not raw.isascii():
+        return _UNKNOWN
+    found = _key_line(key).search(raw)
+    if found is None or not found.group(1):
+        return None
+    return strip_quotes(found.group(1)[1:].strip(BLANKS))
 
 
 class Document:

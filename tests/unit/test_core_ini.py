@@ -159,6 +159,19 @@ def test_sections_are_found_where_a_line_by_line_reading_finds_them(data):
     assert doc.listing() == unsplit and doc.render() == data
 
 
+@settings(max_examples=200, deadline=None)
+@given(files(key_pool=("Providers", "Sections", "PR_SERVICE_DLL_NAME")))
+def test_reading_a_key_from_an_unsplit_section_gives_what_its_lines_give(data):
+    doc = ini.parse(data)
+    asked = ["Providers", "sections", "PR_SERVICE_DLL_NAME", "NoSuchKey", " Providers "]
+    for section in ini.parse(data).sections:
+        asked += [line.name for line in section.entries() if line.name]
+    for section in doc.sections:
+        unsplit = [section.get(key) for key in asked]
+        section.lines  # split it
+        assert unsplit == [section.get(key) for key in asked]
+
+
 @settings(max_examples=60, deadline=None)
 @given(files_with_declarations(), st.booleans())
 def test_applying_keeps_every_key_index_right(case, purge):
