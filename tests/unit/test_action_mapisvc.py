@@ -10,10 +10,6 @@ What is fake, and kept small:
   target's files as bytes in memory and answers each module the way the real module answers
   (each answer says which real code it mirrors). It records every call, so the tests can say
   exactly which modules ran on the target, with which arguments.
-- ``FakeTarget.transfer_file`` and ``fixup_perms`` replace ``ActionBase._transfer_file`` and
-  ``_fixup_perms2``, which the POSIX transport uses to stage the new bytes in the remote
-  temporary folder for the copy module; the transfer reads the local file while it still
-  exists (the plugin deletes it afterwards).
 - ``FakeConnection`` has only ``_shell.SHELL_FAMILY``, ``_shell.tmpdir`` and
   ``_shell.join_path``: any other use of the connection (raw commands) raises AttributeError
   and fails the test.
@@ -28,7 +24,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import ntpath
-import os
 import pathlib
 import posixpath
 import re
@@ -55,10 +50,7 @@ TASK_VARS = {"inventory_hostname": "ws01"}
 
 WIN_SLURP = "ansible.windows.slurp"
 WIN_POWERSHELL = "ansible.windows.win_powershell"
-SLURP = "ansible.builtin.slurp"
-STAT = "ansible.builtin.stat"
-COPY = "ansible.builtin.copy"
-STAT_ARGS = {"get_checksum": True, "checksum_algorithm": "sha1", "get_mime": False, "get_attributes": False}
+FILE_MODULE = "mapi.messaging.mapisvc_file"
 
 DECLARED = {
     "service": "CONTOSO",
@@ -123,8 +115,6 @@ class FakeTarget:
         self.folders = set(folders) if folders is not None else {self.pathmod.dirname(p) for p in self.files}
         self.calls = []          # (module name, module args) per module execution
         self.task_vars = []      # task_vars passed with each module execution
-        self.copies = []         # what each copy module run got: args and the staged bytes
-        self.transfers = []      # (local path, remote path) per file transfer
         self.other_writer = []   # contents another writer puts in the file just before each write step
         self.write_error = None  # message of the .NET exception File.Replace throws
 
@@ -133,11 +123,11 @@ class FakeTarget:
         self.calls.append((module_name, dict(module_args)))
         self.task_vars.append(task_vars)
         handlers = {WIN_SLURP: self._win_slurp, WIN_POWERSHELL: self._win_powershell,
-                    SLURP: self._slurp, STAT: self._stat, COPY: self._copy}
+                    FILE_MODULE: self._file_module}
         if module_name not in handlers:
             raise AssertionError("the plugin ran a module the fake target does not have: %s" % module_name)
         if module_name in (WIN_SLURP, WIN_POWERSHELL) and not self.windows or \
-                module_name in (SLURP, STAT, COPY) and self.windows:
+                module_name == FILE_MODULE and self.windows:
             raise AssertionError("%s run on a %s host" % (module_name, "Windows" if self.windows else "POSIX"))
         return handlers[module_name](module_args)
 
@@ -156,61 +146,34 @@ class FakeTarget:
             return {"changed": False, "failed": True, "msg": "Path %s is a directory" % src}
         return {"changed": False, "failed": True, "msg": "Path %s is not found" % src}
 
-    def _slurp(self, args):
-        # ansible.builtin.slurp: open(src, 'rb'); ENOENT -> "File not found: {source}",
-        # EISDIR -> "Source is a directory and must be a file: {source}"; else content (base64),
-        # source, encoding.
-        src = args["src"]
-        if src in self.files:
-            return {"changed": False, "content": b64(self.files[src]), "source": src, "encoding": "base64"}
-        if src in self.folders:
-            return {"failed": True, "msg": "Source is a directory and must be a file: %s" % src}
-        return {"failed": True, "msg": "File not found: %s" % src}
-
-    def _stat(self, args):
-        # ansible.builtin.stat: a missing path gives stat.exists false; a regular readable file
-        # gives exists/isreg and, with get_checksum, checksum in checksum_algorithm (default sha1);
-        # a folder has no checksum.
-        self._interfere(args["path"])
+    def _file_module(self, args):
+        # mapi.messaging.mapisvc_file (its RETURN): op=read gives exists, file_type and, for a
+        # regular file, size, content (base64) and sha1; op=replace compares the SHA-1 and
+        # swaps the bytes in under the folder lock, answering conflict, sha1 and backup_file,
+        # and fails with "the folder X does not exist; ..." where the folder is missing.
         path = args["path"]
-        if path in self.files:
-            info = {"exists": True, "isreg": True, "isdir": False, "readable": True,
-                    "size": len(self.files[path])}
-            if args.get("get_checksum", True):
-                info["checksum"] = hashlib.new(args.get("checksum_algorithm", "sha1"), self.files[path]).hexdigest()
-            return {"changed": False, "stat": info}
-        if path in self.folders:
-            return {"changed": False, "stat": {"exists": True, "isreg": False, "isdir": True}}
-        return {"changed": False, "stat": {"exists": False}}
-
-    # ActionBase._transfer_file(local_path, remote_path) -> remote_path
-    def transfer_file(self, local_path, remote_path):
-        with open(local_path, "rb") as handle:
-            self.files[remote_path] = handle.read()
-        self.transfers.append((local_path, remote_path))
-        return remote_path
-
-    # ActionBase._fixup_perms2(remote_paths): makes staged files readable by a become user.
-    def fixup_perms(self, remote_paths, *args, **kwargs):
-        assert all(path in self.files or path.endswith("ansible-tmp-1") for path in remote_paths)
-
-    def _copy(self, args):
-        # ansible.builtin.copy with a remote src (as the copy action calls it): fails with
-        # "Copied file does not match the expected checksum" when checksum disagrees, with
-        # "Destination directory %s does not exist" when dest's folder is missing; else moves the
-        # bytes into place atomically and returns changed, dest, checksum and backup_file.
-        staged = self.files.pop(args["src"])
-        self.copies.append({"args": dict(args), "data": staged})
-        if "checksum" in args and sha1(staged) != args["checksum"]:
-            return {"failed": True, "msg": "Copied file does not match the expected checksum. Transfer failed."}
-        dest = args["dest"]
-        if posixpath.dirname(dest) not in self.folders:
-            return {"failed": True, "msg": "Destination directory %s does not exist" % posixpath.dirname(dest)}
-        result = {"changed": self.files.get(dest) != staged, "dest": dest, "checksum": sha1(staged)}
-        if result["changed"] and args.get("backup") and dest in self.files:
-            result["backup_file"] = dest + BACKUP_SUFFIX
-            self.files[result["backup_file"]] = self.files[dest]
-        self.files[dest] = staged
+        if args["op"] == "read":
+            if path in self.files:
+                data = self.files[path]
+                return {"changed": False, "exists": True, "file_type": "file", "size": len(data),
+                        "content": b64(data), "sha1": sha1(data), "real_path": path}
+            if path in self.folders:
+                return {"changed": False, "exists": True, "file_type": "directory", "real_path": path}
+            return {"changed": False, "exists": False, "real_path": path}
+        self._interfere(path)
+        current = sha1(self.files[path]) if path in self.files else ""
+        if current != args["expected_sha1"]:
+            return {"changed": False, "conflict": True, "sha1": current, "real_path": path}
+        folder = posixpath.dirname(path)
+        if folder not in self.folders:
+            return {"failed": True, "real_path": path,
+                    "msg": "the folder %s does not exist; MAPISVC.INF is only created in an existing folder" % folder}
+        result = {"changed": True, "conflict": False, "real_path": path}
+        if args.get("backup") and path in self.files:
+            result["backup_file"] = path + BACKUP_SUFFIX
+            self.files[result["backup_file"]] = self.files[path]
+        self.files[path] = base64.b64decode(args["content"])
+        result["sha1"] = sha1(self.files[path])
         return result
 
     def _win_powershell(self, args):
@@ -289,8 +252,6 @@ def make_action(target, args, check_mode=False, diff=False):
     action = ActionModule(task, FakeConnection(family), PlayContext(), loader, Templar(loader=loader),
                           shared_loader_obj=None)
     action._execute_module = target.execute_module
-    action._transfer_file = target.transfer_file
-    action._fixup_perms2 = target.fixup_perms
     return action
 
 
@@ -325,16 +286,18 @@ def target_with(family, text=None, raw=None, **kwargs):
 
 def read_call(family, path=None):
     path = path or PATHS[family]
-    return (WIN_SLURP if family == "powershell" else SLURP, {"src": path})
+    if family == "powershell":
+        return (WIN_SLURP, {"src": path})
+    return (FILE_MODULE, {"op": "read", "path": path, "max_bytes": transport.MAX_FILE_BYTES})
 
 
 def replace_call(path, content, expected_sha1, backup=False):
-    return (WIN_POWERSHELL, {"script": transport.REPLACE_SCRIPT, "parameters": {
-        "Path": path, "Content": b64(content), "ExpectedSha1": expected_sha1, "Backup": backup}})
-
-
-def stat_call(path=POSIX_PATH):
-    return (STAT, dict(path=path, **STAT_ARGS))
+    if not path.startswith("/"):
+        return (WIN_POWERSHELL, {"script": transport.REPLACE_SCRIPT, "depth": transport._RESULT_DEPTH, "parameters": {
+            "Path": path, "Content": b64(content), "ExpectedSha1": expected_sha1, "Backup": backup,
+            "MaxBytes": transport.MAX_FILE_BYTES}})
+    return (FILE_MODULE, {"op": "replace", "path": path, "expected_sha1": expected_sha1, "content": b64(content),
+                          "backup": backup, "max_bytes": transport.MAX_FILE_BYTES})
 
 
 # --------------------------------------------------------------------------------------
@@ -393,21 +356,24 @@ def test_windows_conflict_rereads_and_reapplies_on_the_other_writers_content():
     assert "failed" not in result
 
 
-def test_windows_three_conflicts_fail_clearly_and_overwrite_nothing():
+def test_windows_every_attempt_in_conflict_fails_clearly_and_overwrites_nothing(monkeypatch):
+    from ansible_collections.mapi.messaging.plugins.action import mapisvc as action
+    waits = []
+    monkeypatch.setattr(action, "time", SimpleNamespace(sleep=waits.append))
     target = target_with("powershell", BEFORE)
-    versions = [OTHER.encode(), BEFORE.encode() + b"; v2\r\n", BEFORE.encode() + b"; v3\r\n"]
+    versions = [BEFORE.encode() + b"; v%d\r\n" % n for n in range(ATTEMPTS)]
     target.other_writer = list(versions)
     result = run(target, path=WIN_PATH, **DECLARED)
-    assert ATTEMPTS == 3
     names = [call[0] for call in target.calls]
-    assert names == [WIN_SLURP, WIN_POWERSHELL] * 3
-    # Each attempt compares against what that attempt read.
+    assert names == [WIN_SLURP, WIN_POWERSHELL] * ATTEMPTS
+    # Each attempt compares against what that attempt read, after a random back-off.
     assert [args["parameters"]["ExpectedSha1"] for name, args in target.calls if name == WIN_POWERSHELL] \
-        == [sha1(BEFORE.encode()), sha1(versions[0]), sha1(versions[1])]
+        == [sha1(BEFORE.encode())] + [sha1(version) for version in versions[:-1]]
+    assert len(waits) == ATTEMPTS - 1
     assert result["failed"] is True
-    assert result["msg"].startswith("path: %s changed on the target 3 times" % WIN_PATH)
+    assert result["msg"].startswith("path: %s changed on the target %d times" % (WIN_PATH, ATTEMPTS))
     assert "nothing was overwritten" in result["msg"]
-    assert target.files == {WIN_PATH: versions[2]}
+    assert target.files == {WIN_PATH: versions[-1]}
 
 
 @pytest.mark.parametrize("create, folders, message", [
@@ -450,11 +416,7 @@ def test_missing_file_with_create_writes_a_new_file(family):
     path = PATHS[family]
     target = target_with(family, None)
     result = run(target, path=path, create=True, **DECLARED)
-    if family == "powershell":
-        assert target.calls == [read_call(family), replace_call(path, NEW_FILE.encode(), "")]
-    else:
-        assert [call[0] for call in target.calls] == [SLURP, STAT, COPY]
-        assert [copy["args"]["dest"] for copy in target.copies] == [path]
+    assert target.calls == [read_call(family), replace_call(path, NEW_FILE.encode(), "")]
     assert target.files == {path: NEW_FILE.encode()}
     assert result["changed"] is True
     assert result["changes"] == [{"section": "Services", "key": None, "before": None, "after": {}}] + EXPECTED_CHANGES
@@ -481,7 +443,7 @@ def test_state_absent_on_missing_file_changes_nothing(family):
     assert target.calls == [read_call(family)]
     assert result["changed"] is False
     assert result["changes"] == []
-    assert target.files == {} and target.copies == []
+    assert target.files == {}
 
 
 @pytest.mark.parametrize("family", FAMILIES)
@@ -502,7 +464,6 @@ def test_check_mode_reports_the_change_without_writing(family, diff):
     target = target_with(family, BEFORE)
     result = run(target, check_mode=True, diff=diff, path=path, backup=True, **DECLARED)
     assert target.calls == [read_call(family)]
-    assert target.copies == [] and target.transfers == []
     assert target.files == {path: BEFORE.encode()}
     assert result["changed"] is True
     assert result["changes"] == EXPECTED_CHANGES
@@ -515,31 +476,21 @@ def test_check_mode_reports_the_change_without_writing(family, diff):
 
 
 # --------------------------------------------------------------------------------------
-# POSIX
+# POSIX (mapisvc_file on real files: tests/unit/test_posix_transport.py)
 # --------------------------------------------------------------------------------------
-def test_posix_no_change_is_one_slurp_and_no_write():
+def test_posix_no_change_is_one_read_and_no_write():
     target = target_with("sh", AFTER)
     result = run(target, path=POSIX_PATH, **DECLARED)
-    assert target.calls == [(SLURP, {"src": POSIX_PATH})]
-    assert target.transfers == []
+    assert target.calls == [read_call("sh")]
     assert result["changed"] is False
 
 
 @pytest.mark.parametrize("backup", [False, True])
-def test_posix_change_is_slurp_stat_then_one_copy_module_run(backup):
+def test_posix_change_is_one_read_then_one_compare_and_swap(backup):
     target = target_with("sh", BEFORE)
     result = run(target, diff=True, path=POSIX_PATH, backup=backup, **DECLARED)
-    [(local, staged)] = target.transfers
-    assert staged == "/home/ansible/.ansible/tmp/ansible-tmp-1/mapisvc-source"
-    assert os.path.basename(local) == "MAPISVC.INF"
-    assert not os.path.exists(local) and not os.path.exists(os.path.dirname(local))  # cleaned up
-    assert target.calls == [(SLURP, {"src": POSIX_PATH}), stat_call(), (COPY, {
-        "src": staged, "dest": POSIX_PATH, "backup": backup, "force": True,
-        "checksum": sha1(AFTER.encode()), "_original_basename": "MAPISVC.INF"})]
-    assert target.task_vars == [TASK_VARS] * 3
-    [copy] = target.copies
-    assert copy["data"] == AFTER.encode()  # the staged file held the new bytes
-    assert staged not in target.files
+    assert target.calls == [read_call("sh"), replace_call(POSIX_PATH, AFTER.encode(), sha1(BEFORE.encode()), backup)]
+    assert target.task_vars == [TASK_VARS] * 2
     assert target.files[POSIX_PATH] == AFTER.encode()
     assert result["changed"] is True
     assert result["changes"] == EXPECTED_CHANGES
@@ -551,32 +502,12 @@ def test_posix_change_is_slurp_stat_then_one_copy_module_run(backup):
         assert "backup_file" not in result
 
 
-def test_posix_stat_checksum_mismatch_rereads_and_reapplies():
-    target = target_with("sh", BEFORE)
-    target.other_writer = [OTHER.encode()]  # lands between our slurp and our stat
-    result = run(target, path=POSIX_PATH, **DECLARED)
-    assert [call[0] for call in target.calls] == [SLURP, STAT, SLURP, STAT, COPY]
-    assert [copy["data"] for copy in target.copies] == [OTHER_AFTER.encode()]
-    assert target.files[POSIX_PATH] == OTHER_AFTER.encode()
-    assert result["changed"] is True
-
-
-def test_posix_three_checksum_mismatches_fail_without_copy():
-    target = target_with("sh", BEFORE)
-    target.other_writer = [OTHER.encode(), b"[Services]\r\n", b"[Services]\r\nX=1\r\n"]
-    result = run(target, path=POSIX_PATH, **DECLARED)
-    assert [call[0] for call in target.calls] == [SLURP, STAT] * 3
-    assert target.copies == [] and target.transfers == []
-    assert result["failed"] is True and "changed on the target 3 times" in result["msg"]
-    assert target.files == {POSIX_PATH: b"[Services]\r\nX=1\r\n"}
-
-
-def test_posix_copy_failure_fails_and_says_unchanged():
+def test_posix_missing_folder_fails_and_says_unchanged():
     target = target_with("sh", None, folders=set())
     result = run(target, path=POSIX_PATH, create=True, **DECLARED)
     assert result["failed"] is True
-    assert result["msg"] == "path: writing %s failed, the file is unchanged: Destination directory %s does not exist" \
-        % (POSIX_PATH, posixpath.dirname(POSIX_PATH))
+    assert result["msg"] == ("path: writing %s failed, the file is unchanged: the folder %s does not exist; "
+                             "MAPISVC.INF is only created in an existing folder" % (POSIX_PATH, posixpath.dirname(POSIX_PATH)))
     assert target.files == {}
 
 
@@ -663,34 +594,28 @@ def test_replace_script_parameters_match_what_we_pass():
     target = target_with("powershell", BEFORE)
     run(target, path=WIN_PATH, **DECLARED)
     passed = target.calls[1][1]["parameters"]
-    assert sorted(declared) == sorted(passed) == ["Backup", "Content", "ExpectedSha1", "Path"]
-    assert set(mandatory) == {"Path", "Content"}
+    assert sorted(declared) == sorted(passed) == ["Backup", "Content", "ExpectedSha1", "MaxBytes", "Path"]
+    assert set(mandatory) == {"Path", "Content", "MaxBytes"}
     assert isinstance(passed["Backup"], bool)
 
 
 def test_slurp_options_and_returns_used_are_documented():
-    for family, filename in (("powershell", WINDOWS_MODULES / "slurp.yml"), ("sh", builtin("slurp"))):
-        target = target_with(family, BEFORE)
-        run(target, path=PATHS[family], **DECLARED)
-        options, returns = docs(filename)
-        read = [args for name, args in target.calls if name in (WIN_SLURP, SLURP)]
-        assert read and all(set(args) <= set(options) for args in read)
-        assert "content" in returns
+    target = target_with("powershell", BEFORE)
+    run(target, path=WIN_PATH, **DECLARED)
+    options, returns = docs(WINDOWS_MODULES / "slurp.yml")
+    read = [args for name, args in target.calls if name == WIN_SLURP]
+    assert read and all(set(args) <= set(options) for args in read)
+    assert "content" in returns
 
 
-def test_stat_and_copy_options_and_returns_used_are_documented():
+def test_mapisvc_file_options_and_returns_used_are_documented():
     target = target_with("sh", BEFORE)
     run(target, path=POSIX_PATH, backup=True, **DECLARED)
-    options, returns = docs(builtin("stat"))
-    [stat_args] = [args for name, args in target.calls if name == STAT]
-    assert set(stat_args) <= set(options)
-    assert "sha1" in options["checksum_algorithm"]["choices"]
-    assert {"exists", "checksum"} <= set(returns["stat"]["contains"])
-    options, returns = docs(builtin("copy"))
-    [copy] = target.copies
-    # _original_basename is the copy module's internal option, which the copy action passes too.
-    assert set(copy["args"]) - {"_original_basename"} <= set(options)
-    assert "backup_file" in returns
+    options, returns = docs(pathlib.Path(__file__).resolve().parents[2] / "plugins" / "modules" / "mapisvc_file.py")
+    assert [name for name, args in target.calls] == [FILE_MODULE, FILE_MODULE]
+    for name, args in target.calls:
+        assert set(args) <= set(options)
+    assert {"exists", "file_type", "content", "conflict", "sha1", "backup_file"} <= set(returns)
 
 
 @pytest.mark.parametrize("utf16", [True, False])
