@@ -21,8 +21,9 @@ from ansible.template import Templar
 
 from ansible_collections.mapi.messaging.plugins.action.mapisvc_info import ActionModule
 from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, transport
-from test_action_mapisvc import (SLURP, TASK_VARS, WIN_POWERSHELL, WIN_SLURP, FakeConnection, FakeTarget, docs,
+from test_action_mapisvc import (TASK_VARS, WIN_POWERSHELL, WIN_SLURP, FakeConnection, FakeTarget, docs,
                                  WINDOWS_MODULES, failure_result)
+from test_action_mapisvc import read_call as read_one
 
 SAMPLE = (pathlib.Path(__file__).resolve().parents[2] / "demo" / "MAPISVC.INF").read_bytes()
 WIN_A = "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MAPISVC.INF"
@@ -42,7 +43,7 @@ class ReadingTarget(FakeTarget):
     def _win_powershell(self, args):
         if args.get("script") != transport.READ_SCRIPT:
             return super()._win_powershell(args)
-        assert set(args) == {"script", "parameters"} and set(args["parameters"]) == {"Paths"}
+        assert set(args) == {"script", "depth", "parameters"} and set(args["parameters"]) == {"Paths", "MaxBytes"}
         answers = []
         for path in args["parameters"]["Paths"]:
             entry = {"path": path, "exists": False, "is_directory": False, "content": None, "error": None}
@@ -72,7 +73,8 @@ def run(target, check_mode=False, **args):
 
 
 def read_call(paths):
-    return (WIN_POWERSHELL, {"script": transport.READ_SCRIPT, "parameters": {"Paths": paths}})
+    return (WIN_POWERSHELL, {"script": transport.READ_SCRIPT, "depth": transport._RESULT_DEPTH,
+                             "parameters": {"Paths": paths, "MaxBytes": transport.MAX_FILE_BYTES}})
 
 
 # -- Windows -------------------------------------------------------------------------------
@@ -149,11 +151,10 @@ def test_win_powershell_options_used_are_documented():
 
 # -- POSIX ---------------------------------------------------------------------------------
 @pytest.mark.parametrize("check_mode", [False, True])
-def test_posix_one_slurp_per_path(check_mode):
+def test_posix_one_read_per_path(check_mode):
     target = ReadingTarget("sh", {POSIX_A: SAMPLE, POSIX_B: BROKEN})
     result = run(target, check_mode=check_mode, path=[POSIX_A, POSIX_B, "/srv/none/MAPISVC.INF"])
-    assert target.calls == [(SLURP, {"src": POSIX_A}), (SLURP, {"src": POSIX_B}),
-                            (SLURP, {"src": "/srv/none/MAPISVC.INF"})]
+    assert target.calls == [read_one("sh", POSIX_A), read_one("sh", POSIX_B), read_one("sh", "/srv/none/MAPISVC.INF")]
     assert [item["exists"] for item in result["files"]] == [True, True, False]
     assert result["files"][1] == findings.report(POSIX_B, BROKEN)
 
