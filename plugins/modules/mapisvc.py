@@ -32,15 +32,15 @@ description:
     encoding (ANSI code page, or UTF-16LE with byte order mark) are preserved. New keys go after
     the last key of their section and new sections at the end of the file, as C(key=value).
     A file with no change is never written.
-  - The work happens on the controller. The target is read with one C(slurp) (so a run that
+  - The work happens on the controller. The target is read with one module execution (so a run that
     changes nothing costs one module execution) and, only when the content changes, written
     back whole or not at all. On Windows one C(ansible.windows.win_powershell) call checks that
     the file still has the content that was read, writes a temporary file in the same folder
-    and swaps it in with C(File.Replace). On POSIX targets C(ansible.builtin.stat) makes that
-    check, the new bytes go to the remote temporary folder and the C(ansible.builtin.copy)
-    module renames a copy of them over the target.
-    If the file changed in between, it is read again and the declaration re-applied (three
-    attempts), never silently overwritten.
+    and swaps it in with C(File.Replace), keeping a backup until the new file is verified. On
+    POSIX targets one execution of M(mapi.messaging.mapisvc_file) reads, and one compares and
+    renames a temporary file over the target while it holds a lock.
+    If the file changed in between, it is read again and the declaration re-applied (up to ten
+    attempts, after a short random wait), never silently overwritten.
   - Bad input fails before anything is written, with every problem listed by its field and
     the fix. That includes property names that are neither identifiers nor 8-hex-digit tags,
     values with line breaks or NUL, section names with C(]), C(,) or C(=), duplicate provider
@@ -209,7 +209,8 @@ attributes:
     description: Windows workstations; POSIX hosts (golden images, Wine prefixes) through the same code path.
 notes:
   - The module's logic runs in its action plugin on the controller; the target needs no Python
-    on Windows, and only the standard modules are used on it.
+    on Windows, and only the standard C(ansible.windows) modules are used on it (POSIX targets
+    run the collection's M(mapi.messaging.mapisvc_file)).
   - Nothing here changes existing MAPI profiles, which keep the copy MAPI made when the
     service was added to them.
 seealso:

@@ -25,7 +25,7 @@ description:
   - Changes nothing, on the target or anywhere else.
   - One module execution per host on Windows. Several paths are read with one
     C(ansible.windows.win_powershell) call, a single path with one C(ansible.windows.slurp).
-    On POSIX targets each path is one C(ansible.builtin.slurp).
+    On POSIX targets each path is one execution of M(mapi.messaging.mapisvc_file).
 author:
   - mapi.messaging maintainers (@mapi-messaging)
 options:

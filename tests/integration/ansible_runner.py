@@ -2,7 +2,7 @@
 """Run real ``ansible-playbook`` and return what it did.
 
 The playbooks go through Ansible itself: argument validation, the action plugin, the
-builtin slurp/stat/copy modules on the POSIX path, check and diff mode. ``run_playbook``
+collection's mapisvc_file module on the POSIX path, check and diff mode. ``run_playbook``
 runs tasks on localhost, and the JSON callback (ansible.posix.json, bundled in the
 ``ansible`` package) hands each task's result back to pytest; ``run_playbook_file`` runs a
 user's playbook (a file, or a collection playbook such as mapi.messaging.audit) against an
