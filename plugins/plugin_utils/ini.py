@@ -456,26 +456,38 @@ class Section:
 _UNKNOWN = object()
 
 
-@functools.lru_cache(maxsize=256)
-def _key_line(key):
-    # The first line whose name is ``key``: at a line start, after blanks, up to blanks and
-    # then "=" (group 1: "=" and the rest of the line) or the end of the line (no value).
-    return re.compile(r"(?:^|(?<=[\r\n]))[ \t\v\f\x1a]*%s[ \t\v\f\x1a]*(=[^\r\n]*|(?=[\r\n])|\Z)"
-                      % re.escape(key), re.ASCII | re.IGNORECASE)
+_INLINE_BLANKS = " \t\v\f\x1a"
 
 
 def _quick_get(raw, key):
-    """What ``Section.get`` returns, read from the unsplit text of an all-ASCII section with
-    one regular expression instead of a Line per line: reading every service's Providers=
-    and Sections= that way keeps a run on a big file close to the cost of reading it.
-    ``_UNKNOWN`` where the shortcut does not apply (non-ASCII text, where case folding is
-    more than ASCII's, or names no entry line could have)."""
+    """What ``Section.get`` returns, read from the unsplit text of an all-ASCII section by
+    searching for the key instead of making a Line per line: reading every service's
+    Providers= and Sections= that way keeps a run on a big file close to the cost of
+    reading it. ``_UNKNOWN`` where the shortcut does not apply (non-ASCII text, where case
+    folding is more than ASCII's, or names no entry line could have)."""
     if not key or not key.isascii() or "=" in key or key[0] in ";[" or not raw.isascii():
         return _UNKNOWN
-    found = _key_line(key).search(raw)
-    if found is None or not found.group(1):
-        return None
-    return strip_quotes(found.group(1)[1:].strip(BLANKS))
+    low, wanted, size = raw.lower(), key.lower(), len(raw)
+    position = low.find(wanted)
+    scanned = line_start = 0
+    while position >= 0:
+        # Start of this line: search back only to where the last search back stopped.
+        found = max(low.rfind("\n", scanned, position), low.rfind("\r", scanned, position))
+        if found >= 0:
+            line_start = found + 1
+        scanned = position
+        after = position + len(wanted)
+        if not low[line_start:position].strip(_INLINE_BLANKS):
+            while after < size and low[after] in _INLINE_BLANKS:
+                after += 1
+            if after == size or low[after] in "\r\n":
+                return None  # the first line of that name has no "=": it hides the key
+            if low[after] == "=":
+                ends = [i for i in (low.find("\r", after), low.find("\n", after)) if i >= 0]
+                end = min(ends) if ends else size
+                return strip_quotes(raw[after + 1:end].strip(BLANKS))
+        position = low.find(wanted, position + 1)
+    return None
 
 
 class Document:

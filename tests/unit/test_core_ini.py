@@ -172,6 +172,20 @@ def test_reading_a_key_from_an_unsplit_section_gives_what_its_lines_give(data):
         assert unsplit == [section.get(key) for key in asked]
 
 
+@pytest.mark.parametrize("text, value", [
+    ("ProvidersX=1\r\n; Providers=2\r\nx Providers=3\r\n \x1aPROVIDERS\t= 'a b' \r\nProviders=4", "a b"),
+    ("Providers\rProviders=1\n", None),
+    ("k=Providers=1\nProviders =\n", ""),
+    ("Providers=\"x\"", "x"),
+    ("Provider=1\r\n", None),
+])
+def test_reading_a_key_from_an_unsplit_section_handles_lookalike_lines(text, value):
+    section = ini.parse(("[S]\r\n" + text).encode()).section("S")
+    assert section.get("Providers") == value
+    section.lines  # split it
+    assert section.get("Providers") == value
+
+
 @settings(max_examples=60, deadline=None)
 @given(files_with_declarations(), st.booleans())
 def test_applying_keeps_every_key_index_right(case, purge):
