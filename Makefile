@@ -1,4 +1,5 @@
-# mapi.messaging: `make demo` and `make test` are the two commands a new machine needs.
+# mapi.messaging: `make demo` and `make test` are the two commands a new machine needs;
+# `make check` is the fast tier to run on every change (CONTRIBUTING.md).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -13,11 +14,24 @@ export ANSIBLE_REMOTE_TEMP := $(CURDIR)/.tmp/ansible-remote
 export ANSIBLE_NOCOLOR := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 
-.PHONY: help venv collection demo test unit integration differential sanity oracle bench bench-fleet molecule molecule-windows clean
+# Parallel pytest workers (pytest-xdist) where tests are independent. A test file stays on one
+# worker (--dist loadfile), so a module's fixture that batches playbook cases runs once.
+PYTEST_WORKERS ?= auto
+PARALLEL := -n $(PYTEST_WORKERS) --dist loadfile
+ORACLE_EXE := $(CURDIR)/.tmp/oracle/profile_dump.exe
+# ansible-test sanity tests left out of `make check`: pylint and validate-modules start
+# Python per file or plugin, import builds a venv per Python, ansible-doc runs per plugin (and
+# pslint needs PowerShell). `make sanity` and `make test` run them all.
+SANITY_SLOW := pylint validate-modules import ansible-doc pslint
+
+.PHONY: help venv lock collection demo check test unit integration differential sanity sanity-quick oracle bench bench-fleet molecule molecule-windows clean
 
 help:
 	@echo "make demo          register a sample service in a sample MAPISVC.INF, twice"
-	@echo "make test          sanity, lint, unit, property, differential (Wine), integration, packaging and Molecule tests"
+	@echo "make check         the fast tier for every change: unit and property tests (few examples), batched"
+	@echo "                   playbook runs of every module, the PowerShell static check, quick sanity tests"
+	@echo "make test          everything, as CI runs it: sanity, unit, property, differential (Wine),"
+	@echo "                   integration, packaging (lint and docs lint included) and Molecule tests"
 	@echo "make bench         benchmarks; writes docs/performance.md"
 	@echo "make bench-fleet   audit cost per host; writes its block in docs/scaling.md"
 	@echo "make compat        unit and integration tests on the lowest and newest ansible-core"
@@ -25,14 +39,26 @@ help:
 	@echo "make molecule-windows  the role's Molecule scenario on real Windows (MAPI_WINDOWS_INVENTORY)"
 	@echo "make package       build the collection tarball; make package-test installs and runs it"
 	@echo "make lint          ansible-lint (production profile); make docs-lint: antsibull-docs"
+	@echo "make lock          rewrite requirements-dev.lock from the venv (after editing requirements-dev.txt)"
 
-$(BIN)/ansible-playbook: requirements-dev.txt
+# The venv holds exactly requirements-dev.lock (pip among them), every file checked against
+# its hash. The hashes are for the platform the lock was made on (its header says which);
+# elsewhere `make venv LOCK_HASHES=no` installs the same versions without them.
+LOCK_HASHES ?= yes
+LOCK_INSTALL := $(if $(filter yes,$(LOCK_HASHES)),--require-hashes -r requirements-dev.lock,-r requirements-dev.txt -c $(VENV)/versions.txt)
+$(BIN)/ansible-playbook: requirements-dev.txt requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+	sed -n 's/ \\$$//p' requirements-dev.lock > $(VENV)/versions.txt
+	$(BIN)/pip install --quiet $(LOCK_INSTALL)
 	touch $@
 
 venv: $(BIN)/ansible-playbook
+
+# requirements-dev.lock from what the venv holds: edit requirements-dev.txt, `make venv`
+# (the venv target reinstalls when requirements-dev.txt is newer), then `make lock`.
+lock: venv
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	$(BIN)/python mk/lock_requirements.py .tmp/lock requirements-dev.lock
 
 collection:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/mapi .tmp/ansible-local
@@ -47,16 +73,27 @@ oracle: .tmp/oracle/profile_dump.exe
 	bash tests/oracle/build.sh $@
 
 unit: venv collection
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q $(PARALLEL) tests/unit
 
 differential: venv collection oracle
-	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/differential
+	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q tests/differential
 
 integration: venv collection
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q $(PARALLEL) tests/integration
 
 sanity: venv
 	bash tests/sanity/run.sh
+
+sanity-quick: venv
+	bash tests/sanity/run.sh $(addprefix --skip-test ,$(SANITY_SLOW))
+
+# The tier for every change: the unit tests that start no ansible-playbook (core, action
+# plugins, modules as processes, the PowerShell static check), every property test at a few
+# examples, the playbook runs tests/conftest.py lists in CHECK_TIER (every module through
+# Ansible, batched), then the quick sanity tests.
+check: venv collection
+	$(BIN)/pytest -q $(PARALLEL) --hypothesis-profile=check -m "not playbook or check" tests/unit tests/integration
+	$(MAKE) --no-print-directory sanity-quick
 
 # The role's scenarios on simulated Windows hosts (tests/windows_double). Run from the
 # collection root; two runs of the same scenario must not overlap.
@@ -72,11 +109,14 @@ molecule-windows: venv collection
 	  $(BIN)/molecule test -s windows; \
 	fi
 
-# Static checks first; pytest's summary line comes after them, then the role's scenarios.
+# Static checks first, then pytest: the independent tests on every core, then the ones marked
+# serial (the Wine differential tests, one prefix) on their own; then the role's scenarios.
+# ansible-lint and antsibull-docs run once, in tests/packaging/test_changelog_and_docs.py.
+TEST_PATHS := tests/unit tests/differential tests/integration tests/packaging
 test: venv collection oracle
 	bash tests/sanity/run.sh
-	$(MAKE) --no-print-directory lint docs-lint
-	MAPISVC_ORACLE=$(CURDIR)/.tmp/oracle/profile_dump.exe $(BIN)/pytest -q tests/unit tests/differential tests/integration tests/packaging
+	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q $(PARALLEL) -m "not serial" $(TEST_PATHS)
+	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q -m serial $(TEST_PATHS)
 	$(MAKE) --no-print-directory molecule
 
 bench: venv collection
