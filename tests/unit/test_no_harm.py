@@ -18,14 +18,12 @@ a line ending given to the file's last line when something is appended after it.
 section may be created to hold only the service's own entry.
 
 The only other acceptable outcome is a refusal (DeclarationError or IniError) that names
-one of the declared names another service or MAPI owns, with the document untouched. The
-number of examples is MAPISVC_NO_HARM_EXAMPLES (default 60).
+one of the declared names another service or MAPI owns, with the document untouched.
 """
 
 from __future__ import annotations
 
 import collections
-import os
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -34,8 +32,8 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration,
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
 from strategies import files_with_declarations, shared_files_with_declarations
 
-EXAMPLES = int(os.environ.get("MAPISVC_NO_HARM_EXAMPLES", "60"))
-NO_HARM = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# About 5 s; the fast tier (hypothesis profile check) runs 10 examples.
+NO_HARM = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 GLOBALS = {fold(name) for name in declaration.GLOBAL_SECTIONS}
 ANY_EOL = "<none yet>"  # the file's unterminated last line may gain a line ending
@@ -275,3 +273,10 @@ def test_removing_a_service_keeps_what_another_service_lists():
 def test_a_service_named_like_a_section_another_service_lists_is_never_created():
     data = b"[Services]\r\nMSPST MS=\r\n[MSPST MS]\r\nPR_SERVICE_DLL_NAME=MSPST MS.dll\r\nProviders=0,MSEMS\r\n"
     check_no_harm(data, {"service": "MSEMS", "display_name": "Contoso Connector", "default_service": True})
+
+
+def test_a_missing_section_both_services_list_is_not_created_for_one_of_them():
+    data = (b"[Services]\r\nMSPST AB=\r\nMSEMS=\r\n[MSPST AB]\r\nSections=CONTOSO\r\n"
+            b"[MSEMS]\r\nSections=CONTOSO\r\n")
+    check_no_harm(data, {"service": "MSEMS", "display_name": "Contoso Connector",
+                         "providers": [{"name": "CONTOSO", "properties": {}}]})
