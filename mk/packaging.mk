@@ -44,15 +44,17 @@ lint: venv collection
 
 # The unit and integration suites on the lowest ansible-core in meta/runtime.yml and on the
 # newest the `ansible` package bundles, each in a venv of its own. The newest needs Python
-# 3.12 or later (ansible-core 2.20+); COMPAT_NEW_PYTHON picks the newest pyenv 3.12 or
-# python3.12 from PATH. Check for a newer package with
-#   python3.12 -m pip index versions ansible
+# 3.12 or later (ansible-core 2.20+); COMPAT_NEW_PYTHON picks python3.12 from PATH when it
+# runs, else the newest 3.12 under pyenv's root (`pyenv root`, or PYENV_ROOT), where a pyenv
+# shim on PATH may refuse to run a version that is not selected. Check for a newer package with
+#   $(COMPAT_NEW_PYTHON) -m pip index versions ansible
 COMPAT_LOW_CORE := 2.16
 COMPAT_LOW_ANSIBLE := 9.13.0
 COMPAT_LOW_PYTHON ?= $(PYTHON)
 COMPAT_NEW_CORE := 2.21
 COMPAT_NEW_ANSIBLE := 14.5.0
-COMPAT_NEW_PYTHON ?= $(or $(shell ls -d /root/.pyenv/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n 1),python3.12)
+PYENV_ROOT ?= $(shell pyenv root 2>/dev/null)
+COMPAT_NEW_PYTHON ?= $(or $(shell python3.12 -c 'import sys; print(sys.executable)' 2>/dev/null),$(if $(PYENV_ROOT),$(shell ls -d $(PYENV_ROOT)/versions/3.12.*/bin/python3 2>/dev/null | sort -V | tail -n 1)),python3.12)
 COMPAT_LOW_VENV := .tmp/compat-$(COMPAT_LOW_CORE)
 COMPAT_NEW_VENV := .tmp/compat-$(COMPAT_NEW_CORE)
 # The test tools at the versions the main venv pins.
