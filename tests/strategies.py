@@ -351,14 +351,17 @@ def shared_files_with_declarations(draw):
     if draw(st.booleans()):
         section("Help File Mappings", [_entry(draw, owner, "%s.hlp" % owner)
                                        for owner in draw(st.lists(st.sampled_from(owners), max_size=2))])
-    # Other services list shared providers, and now and then the declared service's section.
-    listable = st.sampled_from(providers + [service])
+    # Other services list shared providers, the declared items (which the declared service may
+    # list too) and now and then the declared service's own section.
+    listable = st.sampled_from(providers + chosen + [service])
     for owner in owners:
         lines = [_entry(draw, "PR_SERVICE_DLL_NAME", "%s.dll" % owner)]
+        # An installed declared service mostly lists what it declares again (a re-run).
+        mine = st.sampled_from(chosen) if owner is service and chosen and draw(st.booleans()) else listable
         for list_key in ("Providers", "Sections"):
             if draw(st.integers(0, 3)):
                 lines.append(_list_entry(draw, list_key,
-                                         draw(st.lists(listable, min_size=1, max_size=3, unique_by=ini.fold))))
+                                         draw(st.lists(mine, min_size=1, max_size=3, unique_by=ini.fold))))
         lines += [_entry(draw, key, draw(values))
                   for key in draw(st.lists(st.sampled_from(key_pool), max_size=3))]
         section(owner, lines)

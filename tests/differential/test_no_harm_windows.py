@@ -17,7 +17,7 @@ small because Hypothesis gives up generating lists of larger files.
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import HealthCheck, Phase, Verbosity, example, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, properties
@@ -104,7 +104,17 @@ def other_service_problems(service, queries, before_result, after_result):
     return problems
 
 
+SHARED = (b"[Services]\r\nA=A\r\nB=B\r\n[A]\r\nProviders=A_P, SHARED\r\n[B]\r\nProviders=SHARED\r\n"
+          b"[A_P]\r\nX=1\r\n[SHARED]\r\nX=2\r\nY=3\r\n")
+# A section both services list: B reads its provider the same only if A leaves it alone.
+SHARED_CASES = [(SHARED, {"service": "A", "display_name": "A", "state": state, "purge": purge,
+                          "providers": [{"name": "A_P", "properties": {}},
+                                        {"name": "SHARED", "properties": {"X": "mine"}}]})
+                for state in ("present", "absent") for purge in (False, True)]
+
+
 @BATCHES
+@example(SHARED_CASES)
 @given(st.lists(shared_files_with_declarations(), min_size=BATCH, max_size=BATCH))
 def test_windows_reads_every_other_service_as_before(oracle, batch):
     cases = []
