@@ -124,24 +124,34 @@ class Plan:
             owners[fold(name)] = ("MAPI itself", "global")
         return owners
 
-    def check_ownership(self, services):
+    def check_ownership(self, services, state="present"):
         """Refuse, before any edit, a declaration that names a section it does not own.
 
         A service owns its own section, its entries in the global sections, and its provider
         and linked sections, unless such a section is MAPI's own, another service's own
         section, or listed by another service and not (yet) by this one. A section both list
-        is shared: its declared keys are set, but nothing else in it is removed."""
+        is shared: the other service reads it too, so a declaration may keep it as it is but
+        never change it (nor purge or remove it)."""
         declared = [service.name for service in services]
         owners = self.others(declared)
         problems = []
         for service in services:
             ours = {fold(item) for list_key in LIST_KEYS for item in self.listed(service.name, list_key)}
+            wanted = {fold(linked.name): linked.entries for linked in service.linked()} if state == "present" else {}
             names = [(service.name, "the service section")] + [
                 (name, "the provider or linked section") for name in
                 [linked.name for linked in service.linked()] + list(service.retired)]
             for name, what in names:
                 owner, how = owners.get(fold(name), (None, None))
-                if owner is None or (how == "listed" and fold(name) in ours and name != service.name):
+                if owner is None:
+                    continue
+                if how == "listed" and fold(name) in ours and name != service.name:
+                    change = self._change_to(name, wanted.get(fold(name)))
+                    if change:
+                        problems.append(
+                            "%s: %s [%s] is shared with service %s (both list it), and %s would change what %s "
+                            "reads too; declare the values the file already has, or give this service a "
+                            "section of its own (nothing was changed)" % (service.name, what, name, owner, change, owner))
                     continue
                 said = {"global": "one of MAPISVC.INF's own sections",
                         "service": "the section of service %s" % owner,
@@ -150,6 +160,26 @@ class Plan:
                                 "of its own (nothing was changed)" % (service.name, what, name, said))
         if problems:
             raise DeclarationError(problems)
+
+    def _change_to(self, name, entries):
+        """What applying ``entries`` to section ``name`` would change ("creating it", "setting
+        KEY", ...), or None if the section already says exactly that (None entries: nothing is
+        written there)."""
+        if entries is None:
+            return None
+        found = self.doc.section(name)
+        if found is None:
+            return "creating it"
+        spelled = {}
+        for line in found.entries():
+            if line.name and line.value is not None:
+                spelled.setdefault(properties.identity(line.name), set()).add(fold(line.name))
+        for key, text in entries.items():
+            if not properties.same(key, found.get(key), text) or not found.is_listed(key):
+                return "setting %s" % key
+            if spelled.get(properties.identity(key), set()) - {fold(key)}:
+                return "respelling %s" % key
+        return None
 
     def shared_with(self, section, service):
         """Another service that lists ``section`` (a section this service shares), or None."""
@@ -243,7 +273,7 @@ def apply(doc, services, state="present", purge=False):
     ``changes`` and ``warnings``). A declaration that names sections it does not own raises
     DeclarationError before any edit."""
     plan = Plan(doc)
-    plan.check_ownership(services)
+    plan.check_ownership(services, state)
     for service in services:
         if state == "present":
             plan.present(service, purge)

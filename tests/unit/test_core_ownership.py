@@ -120,16 +120,35 @@ def test_fragment_services_line_without_equals_is_a_clear_problem():
     assert "has no '='" in raised.value.problems[0]
 
 
-def test_a_section_both_services_list_is_shared_set_but_never_purged():
+def test_a_section_both_services_list_is_kept_as_it_is_never_changed_purged_or_removed():
     # PARTNER already lists SHARED_AB; CONTOSO listed it too in an earlier run.
     data = NEIGHBOURS + b"\r\n[CONTOSO]\r\nProviders=SHARED_AB\r\n"
-    services = [declare(providers=[{"name": "SHARED_AB", "properties": {"PR_PROVIDER_DLL_NAME": "shared.dll"}}])]
-    doc, applied = apply(data, services, purge=True)
+    same = [declare(providers=[{"name": "SHARED_AB", "properties": {"PR_PROVIDER_DLL_NAME": "shared.dll"}}])]
+    doc, applied = apply(data, same, purge=True)
     assert doc.get("SHARED_AB", "PARTNER_KEY") == "kept"
     assert any("also listed by service PARTNER" in warning for warning in applied.warnings)
-    doc, applied = apply(doc.render(), services, state="absent")
+    doc, applied = apply(doc.render(), same, state="absent")
     assert doc.section("SHARED_AB") is not None
     assert doc.get("PARTNER", "Providers") == "SHARED_AB"
+
+
+@pytest.mark.parametrize("properties, change", [
+    ({"PR_PROVIDER_DLL_NAME": "contoso.dll"}, "setting PR_PROVIDER_DLL_NAME"),
+    ({"PR_PROVIDER_DLL_NAME": "shared.dll", "PR_DISPLAY_NAME": "Contoso"}, "setting PR_DISPLAY_NAME"),
+])
+def test_a_change_to_a_section_both_services_list_is_refused(properties, change):
+    data = NEIGHBOURS + b"\r\n[CONTOSO]\r\nProviders=SHARED_AB\r\n"
+    problems = refused(data, [declare(providers=[{"name": "SHARED_AB", "properties": properties}])])
+    assert problems == [
+        "CONTOSO: the provider or linked section [SHARED_AB] is shared with service PARTNER (both list it), and "
+        "%s would change what PARTNER reads too; declare the values the file already has, or give this "
+        "service a section of its own (nothing was changed)" % change]
+
+
+def test_a_missing_section_both_services_list_is_not_created():
+    data = NEIGHBOURS.replace(b"Providers=SHARED_AB", b"Providers=GONE") + b"\r\n[CONTOSO]\r\nProviders=GONE\r\n"
+    problems = refused(data, [declare(providers=[{"name": "GONE", "properties": {}}])])
+    assert "and creating it would change what PARTNER reads too" in problems[0]
 
 
 def test_other_services_are_byte_identical_after_install_purge_and_removal():
