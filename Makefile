@@ -58,7 +58,7 @@ venv: $(BIN)/ansible-playbook
 # (the venv target reinstalls when requirements-dev.txt is newer), then `make lock`.
 lock: venv
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	$(BIN)/python mk/lock_requirements.py .tmp/lock requirements-dev.lock
+	$(BIN)/python mk/lock_requirements.py .tmp/lock/files requirements-dev.lock
 
 collection:
 	@mkdir -p $(COLLECTIONS)/ansible_collections/mapi .tmp/ansible-local

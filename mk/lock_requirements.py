@@ -44,8 +44,10 @@ def downloaded(folder, pins):
         # wheel: name-version-...whl; sdist: name-version.tar.gz (names normalised with _)
         if path.name.endswith(".tar.gz"):
             name, version = path.name[:-len(".tar.gz")].rsplit("-", 1)
-        else:
+        elif path.name.endswith(".whl"):
             name, version = path.name.split("-")[:2]
+        else:
+            continue
         files[(normalised(name), version)] = hashlib.sha256(path.read_bytes()).hexdigest()
     return files
 
