@@ -324,6 +324,10 @@ SHARED_FOLDERS = {
 }
 
 
+# The "~n" of a short (8.3) file name, as Windows generates them (PROGRA~1, COMMON~1).
+SHORT_NAME = re.compile(r"~[0-9]")
+
+
 def file_name_problem(name):
     """Why ``name`` is not a plain file name (one name, no folder, drive or wildcard), else None."""
     if not isinstance(name, str) or not name.strip():
@@ -337,6 +341,9 @@ def file_name_problem(name):
         return "%s ends with a period or a space, which Windows strips" % properties.shown(name)
     if DEVICE_NAME.match(name):
         return "%s is a Windows device name (CON, PRN, AUX, NUL, COMn, LPTn)" % properties.shown(name)
+    if SHORT_NAME.search(name):
+        return ("%s looks like a short (8.3) name, which may stand for another file; give the long "
+                "name" % properties.shown(name))
     return None
 
 
@@ -376,6 +383,15 @@ def path_problem(path):
             return "%s has a %r part; give the path without . or .. parts" % (properties.shown(path), part)
         if RESERVED_CHARACTERS.search(part):
             return "%s has a wildcard, quote or control character" % properties.shown(path)
+        # Windows drops a trailing period or space from every part ("C:\Windows.\" is
+        # C:\Windows), so such a part would slip past the comparisons with protected folders.
+        if part[-1] in ". ":
+            return ("%s has the part %r, which ends in a period or a space that Windows strips; give the "
+                    "path without them" % (properties.shown(path), part))
+        # A short (8.3) name such as PROGRA~1 names a folder the controller cannot resolve.
+        if SHORT_NAME.search(part):
+            return ("%s has the short (8.3) name %r, which may stand for any folder; give the long "
+                    "path" % (properties.shown(path), part))
     return None
 
 

@@ -418,7 +418,7 @@ def test_click_to_run_without_msmapi32_creates_in_the_language_folder_of_the_vir
 # --- what the role may delete or write: each hostile value is refused, naming its field -------
 
 HOSTILE_FILE_NAMES = ["..", ".", "C:\\Windows", "\\\\server\\share", "CON", "nul.txt", "COM1", "a/../b",
-                      "a\r\nb", "x*.dll", "contoso.dll.", "contoso.dll ", "C:contoso.dll"]
+                      "a\r\nb", "x*.dll", "contoso.dll.", "contoso.dll ", "C:contoso.dll", "CONTOS~1.DLL"]
 
 
 @pytest.mark.parametrize("name", HOSTILE_FILE_NAMES)
@@ -451,7 +451,11 @@ def test_a_delete_files_entry_given_by_tag_and_as_a_comma_list_is_checked_too():
     "C:\\WINDOWS\\Temp\\Contoso", "C:\\Program Files", "c:\\program files (x86)", "C:\\Program Files\\Common Files",
     "C:\\Program Files\\Common Files\\System\\MSMAPI", "C:\\Program Files\\Microsoft Office\\root",
     "C:\\Users", "C:\\Users\\Public", "C:\\Users\\Public\\Contoso", "C:\\ProgramData", "C:\\ProgramData\\Contoso",
-    "C:\\Program Files\\Contoso\\..", "C:\\Program Files\\.\\Contoso", "Contoso", "C:\\Program Files\\Con*"])
+    "C:\\Program Files\\Contoso\\..", "C:\\Program Files\\.\\Contoso", "Contoso", "C:\\Program Files\\Con*",
+    # Windows strips a trailing period or space from each part, and a short name stands for any folder.
+    "C:\\Windows.", "C:\\Windows.\\System32", "C:\\Windows \\System32", "C:\\Program Files\\...",
+    "C:\\Program Files\\WindowsApps.", "C:\\Users.\\Public", "C:\\Program Files\\Microsoft Office.\\root\\Office16",
+    "C:\\PROGRA~1\\COMMON~1\\System\\MSMAPI\\1033", "C:\\Program Files\\CONTOS~1"])
 def test_an_install_folder_that_is_not_the_services_own_is_refused(install_dir):
     planned = contoso(detected(), state="absent", install_dir=install_dir)
     assert [problem.split(":", 1)[0] for problem in planned["problems"]] == ["message_service_install_dir"], \
