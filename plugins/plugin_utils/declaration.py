@@ -112,14 +112,17 @@ class _Checker:
             return None
         return value
 
-    def text(self, field, text):
+    def text(self, field, text, key=""):
+        """Whether ``text`` can be a value in the file; a problem quotes it only if it does not
+        look like a credential (for entry ``key``)."""
         for bad, said in (("\r", "a carriage return"), ("\n", "a line feed"), ("\0", "a NUL")):
             if bad in text:
                 self.add(field, "the value contains %s; a MAPISVC.INF value is one line" % said)
                 return False
         if not self.can_encode(text):
             self.add(field, "%s has characters the file's encoding cannot hold; use the "
-                            "target's ANSI code page (option codepage) or a UTF-16LE file" % shown(text))
+                            "target's ANSI code page (option codepage) or a UTF-16LE file"
+                     % shown(properties.redact(key, text)))
             return False
         return True
 
@@ -150,9 +153,14 @@ class _Checker:
             try:
                 text = properties.render(key, value)
             except properties.PropertyError as e:
-                self.add(where, str(e))
+                message = str(e)
+                if properties.looks_secret(key, repr(value)):
+                    # The message may quote the value: say what is wrong without it.
+                    message = ("the value (not shown: it looks like a credential) cannot be written for %s"
+                               % key)
+                self.add(where, message)
                 continue
-            if not self.text(where, text):
+            if not self.text(where, text, key):
                 continue
             if not self.allow_secrets and properties.looks_secret(key, text):
                 self.add(where, "looks like a password or other credential, which never belongs in "

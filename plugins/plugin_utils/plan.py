@@ -15,6 +15,14 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import 
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
 
 
+GLOBAL_FOLDED = frozenset(fold(name) for name in GLOBAL_SECTIONS)
+
+
+def _ascii_fold(name):
+    """Case folded for ASCII letters only, as Wine's profile API compares names."""
+    return "".join(char.upper() if char < "\x80" else char for char in name)
+
+
 class Change:
     """One edit, for the audit trail. ``key`` is None when a whole section was added or
     removed; ``before``/``after`` then hold that section's entries as a dict."""
@@ -47,6 +55,7 @@ class Plan:
         self.changes = []
         self.warnings = []
         self._warned = set()
+        self._others = {}
 
     # -- primitives ----------------------------------------------------------------
     def set(self, section, key, text):
@@ -102,26 +111,40 @@ class Plan:
         """fold(section) -> another service that uses the section (or "MAPI itself")."""
         return {folded: owner for folded, (owner, dummy) in self.others([service]).items()}
 
+    def services_in_file(self):
+        """Every name the file may hold a service under, first spelling kept: each key of every
+        [Services] copy, also one the API's listing hides (a line without ``=``, a line after an
+        empty key, a later copy), since MAPI still finds the service's section by name; and each
+        section with Providers= or Sections=, a service whose [Services] line is gone."""
+        names = [line.name for section in self.doc.copies(SERVICES) for line in section.entries() if line.name]
+        for name in ini.unique(self.doc.section_names()):
+            if fold(name) not in GLOBAL_FOLDED and any(self.doc.get(name, key) is not None for key in LIST_KEYS):
+                names.append(name)
+        return ini.unique(names)
+
     def others(self, declared):
         """Who else owns what, as the file says before any edit: fold(section) -> (owner, how),
         ``how`` being ``global`` (MAPI's own sections), ``service`` (another service's own
-        section: [Services] lists it, or another declared service is named so) or ``listed``
-        (another service's Providers= or Sections= names it). ``declared``: the names of the
-        services of this run, which may share sections among themselves."""
-        mine = {fold(name) for name in declared}
+        section, see ``services_in_file``) or ``listed`` (another service's Providers= or
+        Sections= names it). ``declared``: the names of the services of this run, which may
+        share sections among themselves."""
+        mine = frozenset(fold(name) for name in declared)
+        # Reading every service's lists is the costliest read of a run; the answer holds until
+        # the next edit (an unchanged file is asked twice: before applying and while removing).
+        cached = self._others.get(mine)
+        if cached is not None and cached[0] == len(self.changes):
+            return cached[1]
+        others = [name for name in self.services_in_file() if fold(name) not in mine]
         owners = {}
-        listed = self.doc.section(SERVICES)
-        for other in (listed.keys() if listed else []):
-            if fold(other) in mine:
-                continue
+        for other in others:
             for list_key in LIST_KEYS:
                 for item in self.listed(other, list_key):
                     owners.setdefault(fold(item), (other, "listed"))
-        for other in (listed.keys() if listed else []):
-            if fold(other) not in mine:
-                owners[fold(other)] = (other, "service")
+        for other in others:
+            owners[fold(other)] = (other, "service")
         for name in GLOBAL_SECTIONS:
             owners[fold(name)] = ("MAPI itself", "global")
+        self._others[mine] = (len(self.changes), owners)
         return owners
 
     def check_ownership(self, services, state="present"):
@@ -134,7 +157,7 @@ class Plan:
         never change it (nor purge or remove it)."""
         declared = [service.name for service in services]
         owners = self.others(declared)
-        problems = []
+        problems = self._ambiguous_case(services)
         for service in services:
             ours = {fold(item) for list_key in LIST_KEYS for item in self.listed(service.name, list_key)}
             wanted = {fold(linked.name): linked.entries for linked in service.linked()} if state == "present" else {}
@@ -160,6 +183,27 @@ class Plan:
                                 "of its own (nothing was changed)" % (service.name, what, name, said))
         if problems:
             raise DeclarationError(problems)
+
+    def _ambiguous_case(self, services):
+        """Problems for declared names that equal a name in the file only when letters beyond
+        ASCII are folded (``contoso_ımap`` and ``CONTOSO_IMAP``): Wine's profile API, our
+        oracle, folds ASCII letters only, and what Windows does is unverified, so whether the
+        two are one section is not certain; such a name is refused rather than guessed."""
+        spellings = {}
+        in_file = self.doc.section_names() + [
+            line.name for section in self.doc.copies(SERVICES) for line in section.entries() if line.name]
+        for name in in_file:
+            spellings.setdefault(fold(name), {}).setdefault(_ascii_fold(name), name)
+        problems = []
+        for service in services:
+            for name in [service.name] + [linked.name for linked in service.linked()] + list(service.retired):
+                for spelled in spellings.get(fold(name), {}).values():
+                    if _ascii_fold(spelled) != _ascii_fold(name):
+                        problems.append("%s: [%s] differs from [%s] in the file only in the case of letters "
+                                        "beyond ASCII, which Windows may or may not read as the same section; "
+                                        "spell it as the file does, or give it a name of its own (nothing was "
+                                        "changed)" % (service.name, name, spelled))
+        return problems
 
     def _change_to(self, name, entries):
         """What applying ``entries`` to section ``name`` would change ("creating it", "setting

@@ -195,3 +195,37 @@ def test_purged_credentials_never_show_in_changes_or_diff_text():
 def test_redaction_keeps_ordinary_lines_exactly():
     text = NEIGHBOURS.decode("cp1252")
     assert properties.redact_text(text) == text
+
+
+@pytest.mark.parametrize("hidden", [
+    "[Services]\r\n=oops\r\nMSEMS_X=Exchange\r\n",        # after an empty key: not listed by the API
+    "[Services]\r\nMSEMS_X\r\nOther=Other\r\n",            # a line without '='
+    "[Services]\r\nOther=Other\r\n[Services]\r\nMSEMS_X=Exchange\r\n",  # a second, invisible copy
+    "[Services]\r\nOther=Other\r\n",                       # no [Services] line at all
+])
+def test_a_service_the_api_listing_hides_still_owns_its_sections(hidden):
+    data = (hidden + "[MSEMS_X]\r\nProviders=MSEMS_MP\r\n[MSEMS_MP]\r\nPR_PROVIDER_DLL_NAME=emsmdb.dll\r\n").encode()
+    provider = {"name": "MSEMS_MP", "properties": {"PR_PROVIDER_DLL_NAME": "x.dll"}}
+    assert "[MSEMS_MP] is listed by service MSEMS_X" in refused(data, [declare(providers=[provider])], purge=True)[0]
+    assert "[MSEMS_MP] is listed by service MSEMS_X" in refused(data, [declare(service="MSEMS_MP")], purge=True)[0]
+
+
+def test_a_name_equal_only_when_letters_beyond_ascii_are_folded_is_refused():
+    data = b"[Services]\r\nCONTOSO_IMAP=Other vendor\r\n[CONTOSO_IMAP]\r\nProviders=IMAP_AB\r\n"
+    problems = refused(data, [declare(service="contoso_\u0131map")], purge=True)
+    assert "[contoso_\u0131map] differs from [CONTOSO_IMAP] in the file only in the case of letters beyond ASCII" \
+        in problems[0]
+
+
+@pytest.mark.parametrize("properties", [
+    {"ServerPassword": "hunter2\u0436"},                   # not in the code page
+    {"ConnectString": "Server=x;Password=hunter2\u0436"},
+    {"66000102": "Password=hunter2"},                      # not hex
+    {"6600101E": ["pwd=hunter2,b"]},                       # a comma in a list item
+])
+def test_a_refused_credential_is_not_quoted_in_the_problem(properties):
+    with pytest.raises(declaration.DeclarationError) as raised:
+        declaration.from_args({"service": "CONTOSO", "display_name": "Contoso", "providers": [PROVIDER],
+                               "properties": properties, "allow_secrets": True},
+                              lambda text: text.isascii())
+    assert raised.value.problems and "hunter2" not in repr(raised.value.problems)

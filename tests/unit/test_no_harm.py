@@ -7,8 +7,9 @@ What the service owns is decided from the declaration and the file *before* the 
   its section lists in the file, except those another service lists, other services' own
   sections and MAPI's global sections ([Services], [Default Services], [Help File Mappings]);
 - in the global sections, the entries whose key is the service's name.
-"Another service" is one the API lists in [Services]; what it uses is its section and the
-sections its Providers= and Sections= name.
+"Another service" is any MAPI may find by name: a key of any [Services] copy, even one the
+API's listing hides, and any section carrying Providers= or Sections=; what it uses is its
+section and the sections its Providers= and Sections= name.
 
 Everything else must keep its bytes: every other section's header and its lines up to its
 last entry (comments between entries included), in the same order, and every comment
@@ -52,8 +53,13 @@ def listed_by(doc, service):
 
 
 def other_services(doc, service):
-    listed = doc.section(declaration.SERVICES)
-    return [name for name in (listed.keys() if listed else []) if fold(name) != fold(service)]
+    """Every other service MAPI may find: a key of any [Services] copy (also one the API's
+    listing hides behind a line without '=', an empty key or a second copy) and any section
+    that carries Providers= or Sections=."""
+    names = [line.name for section in doc.copies(declaration.SERVICES) for line in section.entries() if line.name]
+    names += [name for name in doc.section_names()
+              if fold(name) not in GLOBALS and any(doc.get(name, key) is not None for key in declaration.LIST_KEYS)]
+    return [name for name in ini.unique(names) if fold(name) != fold(service)]
 
 
 def foreign_sections(doc, service):
