@@ -22,8 +22,8 @@ import pytest
 from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan, properties
-from expected import declared_values
+from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, properties
+from expected import apply_or_reject, declared_values
 from strategies import files, files_with_declarations
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -265,7 +265,7 @@ def write_batch(batch):
     for data, args in batch:
         doc = ini.parse(data)
         service = declaration.from_args(args, doc.can_encode)
-        plan.apply(doc, [service])
+        apply_or_reject(doc, [service])
         declared = declared_values(service)
         cases.append((data, doc.render(), queries_for(ini.parse(data)) + list(declared), declared))
     return cases

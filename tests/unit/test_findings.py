@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, findings, ini, plan, properties
+from expected import apply_or_reject
 from strategies import declarations, files, files_with_declarations
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "demo" / "MAPISVC.INF"
@@ -415,7 +416,7 @@ def test_every_service_mapisvc_writes_is_reported_back_without_errors(case):
     args = complete(args)
     doc = ini.parse(data)
     service = declaration.from_args(args, doc.can_encode)
-    plan.apply(doc, [service], purge=True)
+    apply_or_reject(doc, [service], purge=True)
     result = findings.report("x", doc.render())
     [reported] = [s for s in result["services"] if ini.fold(s["name"]) == ini.fold(service.name)]
     # mapisvc quotes what the API would otherwise trim, so every value reads back as declared.
