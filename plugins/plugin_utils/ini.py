@@ -490,6 +490,13 @@ def _quick_get(raw, key):
     return None
 
 
+@functools.lru_cache(maxsize=None)
+def _entry_pattern(keys):
+    """A line that starts (after blanks) with one of ``keys`` and ``=``, ASCII case ignored."""
+    names = "|".join(re.escape(key) for key in keys)
+    return re.compile(r"(?:\A|[\r\n])[ \t\v\f\x1a]*(?:%s)[ \t\v\f\x1a]*=" % names, re.IGNORECASE)
+
+
 class Document:
     """A parsed MAPISVC.INF. Edit it with ``set``, ``delete``, ``remove_section``; get the
     bytes back with ``render``."""
@@ -549,6 +556,24 @@ class Document:
     def copies(self, name):
         """Every section of that name, the visible one first."""
         return list(self._found(name))
+
+    def sections_with(self, keys):
+        """Names of the sections, in any copy, that have an entry line for one of ``keys``
+        (first spelling of each name, file order). A generous test, meant for deciding whom a
+        section may belong to: an entry counts even where the API would not read it. Sections
+        not yet split into lines are searched with one regular expression."""
+        pattern = _entry_pattern(tuple(keys))
+        names = []
+        for section in self.sections:
+            if section.header is None or not section.name:
+                continue
+            if section._lines is None:
+                found = pattern.search(section._raw) is not None
+            else:
+                found = any(section.first_entry(key) is not None for key in keys)
+            if found:
+                names.append(section.name)
+        return unique(names)
 
     def section_names(self):
         """Section names as the API lists them: file order, duplicates included."""

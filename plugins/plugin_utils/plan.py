@@ -117,9 +117,7 @@ class Plan:
         empty key, a later copy), since MAPI still finds the service's section by name; and each
         section with Providers= or Sections=, a service whose [Services] line is gone."""
         names = [line.name for section in self.doc.copies(SERVICES) for line in section.entries() if line.name]
-        for name in ini.unique(self.doc.section_names()):
-            if fold(name) not in GLOBAL_FOLDED and any(self.doc.get(name, key) is not None for key in LIST_KEYS):
-                names.append(name)
+        names += [name for name in self.doc.sections_with(LIST_KEYS) if fold(name) not in GLOBAL_FOLDED]
         return ini.unique(names)
 
     def others(self, declared):
@@ -184,25 +182,27 @@ class Plan:
         if problems:
             raise DeclarationError(problems)
 
-    def _ambiguous_case(self, services):
+    def _ambiguous_case(self, services_declared):
         """Problems for declared names that equal a name in the file only when letters beyond
         ASCII are folded (``contoso_ımap`` and ``CONTOSO_IMAP``): Wine's profile API, our
         oracle, folds ASCII letters only, and what Windows does is unverified, so whether the
         two are one section is not certain; such a name is refused rather than guessed."""
-        spellings = {}
-        in_file = self.doc.section_names() + [
-            line.name for section in self.doc.copies(SERVICES) for line in section.entries() if line.name]
-        for name in in_file:
-            spellings.setdefault(fold(name), {}).setdefault(_ascii_fold(name), name)
+        services = [(fold(line.name), line.name) for section in self.doc.copies(SERVICES)
+                    for line in section.entries() if line.name]
         problems = []
-        for service in services:
+        for service in services_declared:
             for name in [service.name] + [linked.name for linked in service.linked()] + list(service.retired):
-                for spelled in spellings.get(fold(name), {}).values():
-                    if _ascii_fold(spelled) != _ascii_fold(name):
+                # Sections of the same folded name come from the document's index, not a scan.
+                folded = fold(name)
+                spelled = [section.name for section in self.doc.copies(name)] + [
+                    other for key, other in services if key == folded]
+                for other in dict.fromkeys(spelled):
+                    if _ascii_fold(other) != _ascii_fold(name):
                         problems.append("%s: [%s] differs from [%s] in the file only in the case of letters "
                                         "beyond ASCII, which Windows may or may not read as the same section; "
                                         "spell it as the file does, or give it a name of its own (nothing was "
-                                        "changed)" % (service.name, name, spelled))
+                                        "changed)" % (service.name, name, other))
+                        break
         return problems
 
     def _change_to(self, name, entries):
