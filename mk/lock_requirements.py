@@ -33,7 +33,7 @@ def normalised(name):
 def frozen():
     out = subprocess.run([sys.executable, "-m", "pip", "freeze", "--all", "--exclude-editable"],
                          capture_output=True, text=True, check=True).stdout
-    return sorted((line for line in out.splitlines() if "==" in line), key=lambda line: normalised(line))
+    return sorted((line for line in out.splitlines() if "==" in line), key=normalised)
 
 
 def downloaded(folder, pins):

@@ -99,7 +99,7 @@ def other_service_problems(service, queries, before_result, after_result):
         section, key = fold(query[0]), fold(query[1])
         if (section in used or (section in GLOBALS and key in others_folded)) and old != new:
             problems.append("get%r: %r, was %r" % (query, answer(new), answer(old)))
-    if [other for other in after.other_services(service)] != others:
+    if list(after.other_services(service)) != others:
         problems.append("[Services] lists %r, listed %r" % (after.other_services(service), others))
     return problems
 
