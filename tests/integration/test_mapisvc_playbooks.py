@@ -116,12 +116,19 @@ def test_absent_removes_the_service_as_a_unit_and_restores_the_file(tmp_path, in
 
 
 def test_absent_keeps_sections_another_service_references(tmp_path, inf):
-    # CONTOSO lists EMS_DSA too; removing CONTOSO must not take MSEMS's provider with it.
+    # Claiming MSEMS's provider is refused, the file untouched.
     declared = contoso(inf)
     declared["mapi.messaging.mapisvc"]["providers"].append({"name": "EMS_DSA"})
-    run_playbook(tmp_path, [declared])
+    rc, results = run_playbook(tmp_path, [declared])
+    assert rc != 0 and "[EMS_DSA] is listed by service MSEMS" in results[0]["msg"]
+    assert inf.read_bytes() == SAMPLE.read_bytes()
+    # A file where CONTOSO already lists EMS_DSA too (another tool put it there): removing
+    # CONTOSO must not take MSEMS's provider with it.
+    shared = SAMPLE.read_bytes().replace(b"[Services]\r\n", b"[Services]\r\nCONTOSO=Contoso Connector\r\n", 1)
+    inf.write_bytes(shared + b"\r\n[CONTOSO]\r\nProviders=EMS_DSA\r\n")
     rc, results = run_playbook(tmp_path, [{"mapi.messaging.mapisvc": {
         "path": str(inf), "service": "CONTOSO", "state": "absent"}}])
+    assert rc == 0, results[0].get("msg")
     assert b"[EMS_DSA]\r\nPR_DISPLAY_NAME=Microsoft Exchange Directory Service" in inf.read_bytes()
     assert any("EMS_DSA" in w and "MSEMS" in w for w in results[0]["warnings"])
 
