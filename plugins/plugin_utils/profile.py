@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 from ansible_collections.mapi.messaging.plugins.plugin_utils import target as host_rules
 
 PROPERTY_TYPES = ("PT_STRING8", "PT_UNICODE", "PT_LONG", "PT_BOOLEAN")
-OVERWRITE = {"no": "No", "yes": "Yes", "append": "Append"}
+OVERWRITE = {"NO": "No", "YES": "Yes", "APPEND": "Append"}
 
 # Names that become INI section names, values and registry key names: letters, digits and
 # a few punctuation characters; no brackets, '=', ';', quotes or backslashes.
@@ -42,10 +43,15 @@ COMPONENT_ID = re.compile(r"^[A-Za-z0-9{}._-]{1,128}$")
 ACTIVE_SETUP_VERSION = re.compile(r"^[0-9]{1,5}(?:,[0-9]{1,5}){0,3}$")
 OFFICE_VERSION = re.compile(r"^([0-9]{1,2})\.0$")
 WINDOWS_PATH = re.compile(r'^[A-Za-z]:\\[^"\r\n\t<>|?*]*$')
-USER_SID = re.compile(r"^S-1-5-21-[0-9]+(?:-[0-9]+)*$")
+# A user account's SID, the one definition the role, its removal and the plan use: local and
+# domain accounts are S-1-5-21-<domain>-<RID>, Entra ID (Azure AD) accounts S-1-12-1-<4 numbers>.
+# Well-known service accounts (S-1-5-18/19/20), .DEFAULT and the <SID>_Classes hives are not
+# users. SID strings are matched without case, as registry key names are.
+USER_SID = re.compile(r"^S-1-(?:5-21|12-1)(?:-[0-9]+)+\Z", re.IGNORECASE)
 
 # Keys the mapping section or [ServiceN] already use, so a property cannot take them.
 RESERVED_KEYS = ("ServiceName", "UniqueService", "MDBGUID", "SectionGUID", "AccountType")
+RESERVED_FOLDED = frozenset(ini.fold(key) for key in RESERVED_KEYS)
 
 PROFILES_KEY = "Software\\Microsoft\\Office\\{version}\\Outlook\\Profiles"
 # Outlook before 2013 (15.0) kept profiles here; a user with profiles only here still has
@@ -100,7 +106,7 @@ def _long_value(problems, field, value):
             return None
         return str(value & 0xFFFFFFFF)
     if isinstance(value, str) and LONG_TEXT.match(value):
-        number = int(value, 16) if value.lower().startswith("0x") else int(value)
+        number = int(value, 16) if ini.fold(value).startswith("0X") else int(value)
         if number > 0xFFFFFFFF:
             problems.append("%s: %r does not fit in 32 bits" % (field, value))
             return None
@@ -138,15 +144,15 @@ def _properties(problems, items):
         tag = item.get("tag")
         ok = _field(problems, where + ".name", name, PROPERTY_NAME,
                     "a PRF key name (a letter, then letters, digits or _; at most 64)")
-        if ok and name.lower() in (key.lower() for key in RESERVED_KEYS):
+        if ok and ini.fold(name) in RESERVED_FOLDED:
             problems.append("%s.name: %r is used by the PRF format itself; choose another name" % (where, name))
             ok = False
-        if ok and name.lower() in seen_names:
+        if ok and ini.fold(name) in seen_names:
             problems.append("%s.name: %r repeats properties[%d] (names compare without case)"
-                            % (where, name, seen_names[name.lower()]))
+                            % (where, name, seen_names[ini.fold(name)]))
             ok = False
         if ok:
-            seen_names[name.lower()] = index
+            seen_names[ini.fold(name)] = index
         if ptype not in PROPERTY_TYPES:
             problems.append("%s.type: %r is not one of %s" % (where, ptype, ", ".join(PROPERTY_TYPES)))
             ok = False
@@ -181,8 +187,8 @@ def _overwrite(problems, value):
     # YAML reads an unquoted No/Yes as a boolean: accept both spellings.
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, str) and value.lower() in OVERWRITE:
-        return OVERWRITE[value.lower()]
+    if isinstance(value, str) and ini.fold(value) in OVERWRITE:
+        return OVERWRITE[ini.fold(value)]
     problems.append("message_service_profile.overwrite: %r is not No, Yes or Append" % (value,))
     return None
 
@@ -218,7 +224,7 @@ def _protected_location(problems, field, path, extension, target):
                or host_rules.install_dir_problem(folder, target))
     if problem is None and not any(host_rules.inside(folder, root) for root in roots):
         problem = "%r is outside %s, so ordinary users may be able to write there" % (path, " and ".join(roots))
-    if problem is None and not path.lower().endswith(extension):
+    if problem is None and not ini.fold(path).endswith(ini.fold(extension)):
         problem = "%r does not end in %s" % (path, extension)
     if problem:
         problems.append("%s: %s; it runs for every user at logon, so it must be a %s file in the service's "
@@ -374,10 +380,16 @@ def render_prf(resolved):
     return "\r\n".join(lines) + "\r\n"
 
 
+def user_sid(text) -> bool:
+    """Whether ``text`` (a ProfileList sub key or a loaded hive name) is a user account's SID:
+    local or domain (S-1-5-21-*) or Entra ID (S-1-12-1-*); not a service account, not
+    ``.DEFAULT``, not a ``<SID>_Classes`` hive."""
+    return isinstance(text, str) and USER_SID.match(text) is not None
+
+
 def user_sids(sub_keys):
-    """The SIDs of real (domain or local) user accounts among registry subkey names:
-    S-1-5-21-*, without the ``_Classes`` hives and the service accounts."""
-    return sorted({key for key in (sub_keys or []) if isinstance(key, str) and USER_SID.match(key)})
+    """The user accounts' SIDs (``user_sid``) among registry sub key names, sorted, each once."""
+    return sorted({key for key in (sub_keys or []) if user_sid(key)})
 
 
 def has_profile(stats):
@@ -419,7 +431,7 @@ def names_our_prf(value, prf_path):
         return False
 
     def norm(path):
-        return path.strip().strip('"').replace("/", "\\").rstrip("\\").lower()
+        return ini.fold(path.strip().strip('"').replace("/", "\\").rstrip("\\"))
 
     return norm(value) == norm(prf_path)
 
