@@ -11,6 +11,7 @@ nothing therefore costs exactly one module execution on the target.
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import random
 import stat
@@ -60,18 +61,15 @@ class ActionModule(ActionBase):
                 # Nothing to remove from a missing file, so absent tolerates it like create.
                 original = remote.read(args["path"], args["create"] or args["state"] == "absent")
                 try:
-                    doc = ini.parse(original if original is not None else b"", args["codepage"])
+                    with _refused(args["path"]):
+                        edited = plan.edit(original, functools.partial(self._declare, args, fragment),
+                                           args["state"], args["purge"], args["codepage"], diff=self._task.diff)
                 except ini.IniError as e:
                     raise AnsibleActionFail("path: %s: %s" % (args["path"], e))
-                before = doc.text() if self._task.diff else None
-                with _refused(args["path"]):
-                    services = self._declare(args, fragment, doc.can_encode)
-                    applied = plan.apply(doc, services, args["state"], args["purge"])
-                rendered = doc.render()
-                changed = rendered != (original or b"") or (original is None and bool(applied.changes))
+                doc, applied, changed = edited.doc, edited.applied, edited.changed
                 written = {}
                 if changed and not self._task.check_mode:
-                    written = remote.replace(args["path"], original, rendered, args["backup"])
+                    written = remote.replace(args["path"], original, edited.rendered, args["backup"])
                     if written.get("conflict"):
                         if attempt + 1 < ATTEMPTS:
                             time.sleep(random.uniform(0, BACKOFF_SECONDS * 2 ** min(attempt, 3)))
@@ -99,7 +97,7 @@ class ActionModule(ActionBase):
         if self._task.diff and changed:
             result["diff"] = dict(
                 before_header=args["path"], after_header=args["path"],
-                before=properties.redact_text(before), after=properties.redact_text(doc.text()))
+                before=properties.redact_text(edited.before), after=properties.redact_text(doc.text()))
         return result
 
     @staticmethod
@@ -107,7 +105,7 @@ class ActionModule(ActionBase):
         if fragment is not None:
             return declaration.from_fragment(fragment, args["allow_secrets"], can_encode,
                                              origin="src %s" % args["src"])
-        return [declaration.from_args(args, can_encode)]
+        return plan.declared_by_options(args, can_encode)
 
     def _read_fragment(self, src, codepage):
         try:

@@ -9,7 +9,10 @@ to the exact bytes it was parsed from.
 
 from __future__ import annotations
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
+import dataclasses
+import functools
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import (
     DEFAULT_SERVICES, GLOBAL_SECTIONS, HELP_FILE_MAPPINGS, LIST_KEYS, SERVICES, DeclarationError)
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
@@ -324,3 +327,48 @@ def apply(doc, services, state="present", purge=False):
         else:
             plan.absent(service)
     return plan
+
+
+@dataclasses.dataclass(frozen=True)
+class Edit:
+    """What declaring services does to one copy of MAPISVC.INF, decided without writing it.
+
+    ``doc``: the edited document; ``applied``: the Plan (its ``changes`` and ``warnings``);
+    ``rendered``: the bytes the file would hold; ``changed``: whether writing is needed;
+    ``before``: the text before the edit when asked for (a diff), else None."""
+
+    doc: ini.Document
+    applied: Plan
+    rendered: bytes
+    changed: bool
+    before: str | None = None
+
+
+def edit(original, declare, state="present", purge=False, codepage="cp1252", diff=False):
+    """Apply the services ``declare(can_encode)`` returns to a copy of MAPISVC.INF.
+
+    ``original``: the copy's bytes, or None when it does not exist (a copy to create; with
+    ``state: absent`` nothing is removed from it). ``declare`` builds the services once the
+    file's encoding is known, so a value the file cannot hold is refused. One function for
+    the ``mapisvc`` action (which writes ``rendered`` when ``changed``) and the role's plan
+    (which runs the action only on copies that would change), so both decide alike.
+    Raises ini.IniError for a file that cannot be edited safely and DeclarationError for a
+    refused declaration; neither leaves anything changed."""
+    doc = ini.parse(original if original is not None else b"", codepage)
+    before = doc.text() if diff else None
+    applied = apply(doc, declare(doc.can_encode), state, purge)
+    rendered = doc.render()
+    # A missing file is created even when the declaration renders no bytes of its own.
+    changed = rendered != (original or b"") or (original is None and bool(applied.changes))
+    return Edit(doc=doc, applied=applied, rendered=rendered, changed=changed, before=before)
+
+
+def from_options(options):
+    """The ``declare`` of ``edit`` for the module's options (``service``, ``display_name``,
+    ``properties``, ...): one Service, checked against the file's encoding."""
+    return functools.partial(declared_by_options, options)
+
+
+def declared_by_options(options, can_encode):
+    """The services the module's options declare (one), checked against ``can_encode``."""
+    return [declaration.from_args(options, can_encode)]
