@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, probe, properties
 
 SOFTWARE = "HKLM:\\SOFTWARE"
 WOW = "HKLM:\\SOFTWARE\\WOW6432Node"
@@ -84,29 +84,9 @@ def leaf_of(path):
     return re.split(r"[\\/]", path.rstrip("\\/"))[-1]
 
 
-class Registry:
-    """Registry readings: key path -> {value name: value}, or None for a missing key.
-    Key and value names are case-insensitive, as in Windows."""
-
-    def __init__(self, keys):
-        self._keys = {}
-        for path, values in (keys or {}).items():
-            self._keys[_fold(path)] = None if values is None else {
-                _fold(name): value for name, value in values.items()}
-
-    def value(self, path, name):
-        values = self._keys.get(_fold(path))
-        if values is None:
-            return None
-        return values.get(_fold(name))
-
-    def text(self, path, name):
-        value = self.value(path, name)
-        if value is None:
-            return None
-        if isinstance(value, list):
-            return value
-        return str(value).strip()
+# The registry readings class lives with the probe that now reads the registry; kept here by
+# name for the callers of from_reg_stat.
+Registry = probe.Registry
 
 
 def from_reg_stat(results):
