@@ -24,7 +24,9 @@ bytes in every ANSI code page, so every name and value is restricted to it.
 
 from __future__ import annotations
 
+import hashlib
 import re
+from dataclasses import dataclass, field, fields
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 from ansible_collections.mapi.messaging.plugins.plugin_utils import target as host_rules
@@ -441,3 +443,350 @@ def withdrawals(import_prf_stats, prf_path):
     loaded user with ``sid``, ``exists`` and ``value`` (a win_reg_stat of the value)."""
     return sorted(stat["sid"] for stat in import_prf_stats or []
                   if stat.get("exists") and names_our_prf(stat.get("value"), prf_path))
+
+
+# --- the plan from the role's single read-only probe ----------------------------------------
+#
+# The probe (plugins/plugin_utils/probe.py) reads, in one execution that changes nothing, the
+# machine keys (ProfileList, the Active Setup component key), every loaded user hive's keys
+# named by ``probe_needs`` and the SHA-256 of the PRF and the script. ``plan_profile`` decides
+# from that read which writes the profile step needs; every write left out is one the probe
+# proved unnecessary. Whatever the probe could not read is written anyway where the write is
+# safe to repeat (the module compares again), and never decided for a user.
+
+PROFILE_LIST_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
+FIRST_RUN_VALUES = ("FirstRun", "First-Run")
+IMPORT_PRF = "ImportPRF"
+# win_regedit's type names and the registry types the probe reports for them.
+REGEDIT_TYPES = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "dword": "REG_DWORD"}
+STATES = ("present", "absent")
+
+
+def _unique_folded(items):
+    seen = set()
+    result = []
+    for item in items:
+        if ini.fold(item) not in seen:
+            seen.add(ini.fold(item))
+            result.append(item)
+    return result
+
+
+def _versions(office_version):
+    if office_version in (None, "", "auto"):
+        return list(host_rules.OFFICE_VERSIONS)
+    if isinstance(office_version, (list, tuple)):
+        return list(office_version)
+    return [office_version]
+
+
+def probe_needs(resolved, office_version="auto"):
+    """What the probe must read for the profile step (the probe's ``RegistryKeys``, ``Paths``
+    and ``UserKeys``, to be merged with the other steps' needs).
+
+    ``resolved`` is ``settings()``; ``office_version`` is the version whose per-user keys to
+    read: ``"auto"`` (or None) before detection, which reads the keys of every Office version
+    detection may find, since the probe that detects the version is the same read.
+    """
+    user_keys = []
+    for version in _versions(office_version):
+        user_keys.extend(profile_keys(version))
+        user_keys.append(SETUP_KEY.format(version=version))
+    user_keys.append(resolved["user_active_setup_key"])
+    files = [resolved["prf_path"], resolved["script_path"]]
+    return {
+        "registry_keys": [resolved["active_setup_key"], PROFILE_LIST_KEY],
+        # The folders too: whether each exists decides the folder task.
+        "paths": _unique_folded(files + [host_rules.folder_of(path) for path in files]),
+        "user_keys": _unique_folded(user_keys),
+    }
+
+
+def active_setup_values(resolved):
+    """The values of the machine's Active Setup component key, as win_regedit items."""
+    return [
+        # (Default) is what Windows shows while it runs the component at logon.
+        {"name": "", "data": "%s default Outlook profile" % resolved["friendly_name"], "type": "string"},
+        {"name": "ComponentID", "data": resolved["active_setup_id"], "type": "string"},
+        {"name": "StubPath", "data": resolved["stub_path"], "type": "expandstring"},
+        {"name": "Version", "data": resolved["active_setup_version"], "type": "string"},
+        {"name": "IsInstalled", "data": 1, "type": "dword"},
+    ]
+
+
+def prf_sha256(resolved):
+    """SHA-256 of the PRF bytes as win_copy writes them (its text is ASCII, so UTF-8 is ASCII)."""
+    return hashlib.sha256(resolved["prf"].encode("ascii")).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyReading:
+    """One registry key as the probe read it. ``read`` is False when the probe did not read it
+    (not asked, or an error): then ``exists``, ``values`` and ``sub_keys`` say nothing."""
+
+    read: bool
+    exists: bool = False
+    values: dict = field(default_factory=dict)   # ini.fold(value name) -> (REG_ type, data)
+    sub_keys: tuple = ()
+    error: str = None
+
+    def value(self, name):
+        return self.values.get(ini.fold(name))
+
+
+@dataclass(frozen=True)
+class FileReading:
+    """One path as the probe read it; ``read`` False when the probe has no answer for it."""
+
+    read: bool
+    exists: bool = False
+    directory: bool = False
+    sha256: str = None
+    error: str = None
+
+
+@dataclass(frozen=True)
+class ProfilePlan:
+    """The writes of the profile step, each only where the probe showed a difference.
+
+    Install (``state: present``): ``folders`` to create, ``write_prf``, ``write_script``,
+    ``active_setup`` (win_regedit items of the component key that differ), ``import_prf``
+    (SIDs to point ImportPRF at our PRF), ``remove_first_run`` ([SID, value name] pairs).
+    Removal (``state: absent``): ``remove_active_setup``, ``withdraw_import_prf``,
+    ``remove_user_marks``, ``remove_files``. Report: ``loaded``, ``keep``,
+    ``active_setup_users``, ``foreign_import_prf``, ``unread`` (SIDs not decided because the
+    probe could not read their keys), ``notes``. ``problems`` stop the step before any write.
+    """
+
+    state: str
+    folders: tuple = ()
+    write_prf: bool = False
+    write_script: bool = False
+    active_setup: tuple = ()
+    import_prf: tuple = ()
+    remove_first_run: tuple = ()
+    remove_active_setup: bool = False
+    withdraw_import_prf: tuple = ()
+    remove_user_marks: tuple = ()
+    remove_files: tuple = ()
+    loaded: tuple = ()
+    keep: tuple = ()
+    active_setup_users: tuple = ()
+    foreign_import_prf: tuple = ()
+    unread: tuple = ()
+    notes: tuple = ()
+    problems: tuple = ()
+
+    @property
+    def changes(self):
+        """How many module executions the plan's writes take (one per loop item)."""
+        return (len(self.folders) + self.write_prf + self.write_script + len(self.active_setup)
+                + len(self.import_prf) + len(self.remove_first_run) + self.remove_active_setup
+                + len(self.withdraw_import_prf) + len(self.remove_user_marks) + len(self.remove_files))
+
+    def as_dict(self):
+        """Plain lists and dicts for Ansible (what the role's tasks loop over)."""
+        result = {}
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if item.name == "active_setup":
+                value = [dict(entry) for entry in value]
+            elif item.name == "remove_first_run":
+                value = [list(pair) for pair in value]
+            elif isinstance(value, tuple):
+                value = list(value)
+            result[item.name] = value
+        result["changes"] = self.changes
+        return result
+
+
+def _same_data(reg_type, wanted, current):
+    if reg_type == "REG_DWORD":
+        return isinstance(current, int) and not isinstance(current, bool) and current == wanted
+    return isinstance(current, str) and current == wanted
+
+
+def _active_setup_writes(resolved, component):
+    """The component key's values that differ from what the role writes; all of them when the
+    key is missing or could not be read (win_regedit compares again, so a write is safe)."""
+    wanted = active_setup_values(resolved)
+    if not component.read or not component.exists:
+        return tuple(wanted)
+    writes = []
+    for item in wanted:
+        current = component.value(item["name"])
+        reg_type = REGEDIT_TYPES[item["type"]]
+        if current is None or current[0] != reg_type or not _same_data(reg_type, item["data"], current[1]):
+            writes.append(item)
+    return tuple(writes)
+
+
+def _file_is(reading, sha256):
+    return (reading.read and reading.exists and not reading.directory and isinstance(sha256, str)
+            and isinstance(reading.sha256, str) and reading.sha256.lower() == sha256.lower())
+
+
+def _missing_folders(resolved, files):
+    """Folders of the PRF and the script the probe did not see; a file found in a folder
+    proves the folder exists."""
+    missing = []
+    for folder in _unique_folded([host_rules.folder_of(resolved["prf_path"]),
+                                  host_rules.folder_of(resolved["script_path"])]):
+        reading = files(folder)
+        if reading.read and reading.exists and reading.directory:
+            continue
+        held = [path for path in (resolved["prf_path"], resolved["script_path"])
+                if ini.fold(host_rules.folder_of(path)) == ini.fold(folder)]
+        if any(files(path).read and files(path).exists for path in held):
+            continue
+        missing.append(folder)
+    return tuple(missing)
+
+
+def _users(probe_users, profile_list):
+    loaded = user_sids(probe_users)
+    loaded_folded = {ini.fold(sid) for sid in loaded}
+    others = []
+    if profile_list.read and profile_list.exists:
+        others = [sid for sid in user_sids(profile_list.sub_keys) if ini.fold(sid) not in loaded_folded]
+    return loaded, tuple(others)
+
+
+def _unread_note(sid, readings):
+    errors = sorted({reading.error for reading in readings if reading.error})
+    return "user %s not decided: the probe could not read %s" % (
+        sid, "; ".join(errors) if errors else "its keys (not in the probe's result)")
+
+
+def decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash, script_hash):
+    """The plan from readings: ``machine_key(path)`` and ``user_key(sid, relative key)`` return
+    a ``KeyReading``, ``files(path)`` a ``FileReading``, ``loaded_hives`` the hive names
+    under HKU. ``plan_profile`` gives these from a probe; tests may give them directly."""
+    if state not in STATES:
+        raise ProfileError(["message_service_state: %r is not present or absent" % (state,)])
+    notes = []
+    problems = []
+    profile_list = machine_key(PROFILE_LIST_KEY)
+    if not profile_list.read:
+        notes.append("users who are not logged on were not counted: the probe could not read %s%s"
+                     % (PROFILE_LIST_KEY, ": %s" % profile_list.error if profile_list.error else ""))
+    loaded, others = _users(loaded_hives, profile_list)
+    component = machine_key(resolved["active_setup_key"])
+    setup_key = resolved["setup_key"]
+    mark_key = resolved["user_active_setup_key"]
+    ours = resolved["prf_path"]
+    unread = []
+
+    if state == "absent":
+        withdraw, marks = [], []
+        for sid in loaded:
+            setup, mark = user_key(sid, setup_key), user_key(sid, mark_key)
+            if not (setup.read and mark.read):
+                unread.append(sid)
+                notes.append(_unread_note(sid, (setup, mark)))
+            import_prf = setup.value(IMPORT_PRF) if setup.read else None
+            if import_prf is not None and names_our_prf(import_prf[1], ours):
+                withdraw.append(sid)
+            if mark.read and mark.exists:
+                marks.append(sid)
+        remove_files = []
+        for path in (resolved["prf_path"], resolved["script_path"]):
+            reading = files(path)
+            if reading.read and reading.directory:
+                # win_file state=absent deletes a folder with everything in it: never ours to do.
+                notes.append("%s is a folder on the host, not the role's file: left as it is" % path)
+            elif not reading.read or reading.exists:
+                remove_files.append(path)
+        return ProfilePlan(
+            state=state, remove_active_setup=not (component.read and not component.exists),
+            withdraw_import_prf=tuple(withdraw), remove_user_marks=tuple(marks),
+            remove_files=tuple(_unique_folded(remove_files)), loaded=tuple(loaded),
+            active_setup_users=others, unread=tuple(unread), notes=tuple(notes))
+
+    for field_name in ("prf_path", "script_path"):
+        if files(resolved[field_name]).read and files(resolved[field_name]).directory:
+            problems.append("message_service_profile.%s: %s is a folder on the host, so the file cannot be "
+                            "written there; set %s to a file path in a folder of its own"
+                            % (field_name, resolved[field_name], field_name))
+    keep, imports, first_runs, foreign = [], [], [], []
+    for sid in loaded:
+        profiles = [user_key(sid, key) for key in resolved["profile_keys"]]
+        if any(reading.read and reading.exists and reading.sub_keys for reading in profiles):
+            keep.append(sid)
+            continue
+        setup = user_key(sid, setup_key)
+        if not all(reading.read for reading in profiles) or not setup.read:
+            unread.append(sid)
+            notes.append(_unread_note(sid, profiles + [setup]))
+            continue
+        import_prf = setup.value(IMPORT_PRF)
+        if import_prf is not None and isinstance(import_prf[1], str) and not import_prf[1].strip():
+            import_prf = None   # an empty ImportPRF arranges nothing
+        if import_prf is not None and not names_our_prf(import_prf[1], ours):
+            # Another tool arranged this user's first Outlook start: its PRF stays.
+            foreign.append(sid)
+            continue
+        if import_prf is None or import_prf[0] != "REG_SZ":
+            imports.append(sid)
+        first_runs.extend((sid, name) for name in FIRST_RUN_VALUES if setup.value(name) is not None)
+    return ProfilePlan(
+        state=state, folders=_missing_folders(resolved, files),
+        write_prf=not _file_is(files(resolved["prf_path"]), prf_hash),
+        write_script=not _file_is(files(resolved["script_path"]), script_hash),
+        active_setup=_active_setup_writes(resolved, component),
+        import_prf=tuple(imports), remove_first_run=tuple(first_runs), loaded=tuple(loaded),
+        keep=tuple(keep), active_setup_users=others, foreign_import_prf=tuple(foreign),
+        unread=tuple(unread), notes=tuple(notes), problems=tuple(problems))
+
+
+
+ACTIVE_SETUP_NAMES = ("", "ComponentID", "StubPath", "Version", "IsInstalled")
+SETUP_NAMES = (IMPORT_PRF,) + FIRST_RUN_VALUES
+
+
+def _reading(registry, path, names):
+    """A ``KeyReading`` of ``path`` from a probe ``Registry`` (the values in ``names`` only)."""
+    error = registry.error(path)
+    if error:
+        return KeyReading(read=False, error=error)
+    if not registry.exists(path):
+        return KeyReading(read=True, exists=False)
+    values = {}
+    for name in names:
+        data = registry.value(path, name)
+        if data is not None:
+            values[ini.fold(name)] = (registry.type(path, name), data)
+    return KeyReading(read=True, exists=True, values=values, sub_keys=tuple(registry.sub_keys(path)))
+
+
+def plan_profile(resolved, probed, prf_hash=None, script_hash=None, state="present"):
+    """The profile step's ``ProfilePlan`` from one probe (``probe.Probe``) of the host.
+
+    ``resolved`` is ``settings()`` for the detected Office version; ``prf_hash`` the SHA-256 of
+    the PRF (None: ``prf_sha256(resolved)``); ``script_hash`` the SHA-256 of the role's
+    ``files/message_service_profile.ps1`` on the controller (None: unknown, so it is written);
+    ``state`` ``present`` or ``absent``. The probe must have read ``probe_needs(resolved)``.
+    """
+    registry = probed.registry
+    users = probed.users
+
+    def machine_key(path):
+        names = ACTIVE_SETUP_NAMES if ini.fold(path) == ini.fold(resolved["active_setup_key"]) else ()
+        return _reading(registry, path, names)
+
+    def user_key(sid, relative):
+        state_ = users.key(sid, relative)
+        if state_ is None:
+            return KeyReading(read=False)
+        if state_.error:
+            return KeyReading(read=False, error=state_.error)
+        return _reading(state_.values, state_.key, SETUP_NAMES)
+
+    def files(path):
+        state_ = probed.path(path)
+        if state_ is None or state_.error:
+            return FileReading(read=False, error=None if state_ is None else state_.error)
+        return FileReading(read=True, exists=state_.exists, directory=state_.directory, sha256=state_.sha256)
+
+    return decide(resolved, state, machine_key, user_key, files, users.loaded,
+                  prf_sha256(resolved) if prf_hash is None else prf_hash, script_hash)

@@ -1,0 +1,306 @@
+# -*- coding: utf-8 -*-
+"""The default-profile plan from the role's single read (profile.probe_needs, profile.plan_profile).
+
+Each probe here is the result the probe script returns (the shape of docs' probe contract),
+read through ``probe.read`` as the action plugin reads it, so a test proves what the plan
+decides from what a host answers, not from our own spelling of the typed reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pathlib
+
+import pytest
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, probe, profile
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TARGET = {"install_dir": "C:\\Program Files\\Contoso", "office_version": "16.0"}
+ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
+BOB = "S-1-5-21-1004336348-1177238915-682003330-1002"
+CAROL = "S-1-5-21-1004336348-1177238915-682003330-1003"
+# An Entra ID (Azure AD) account: S-1-12-1 and four numbers made from the object id.
+ERIN = "S-1-12-1-3545394826-1177282345-2611744406-2393584102"
+OTHER_PRF = "\\\\server\\share\\other.prf"
+
+SETTINGS = profile.settings({}, "CONTOSO", display_name="Contoso Connector", target=TARGET)
+PRF = SETTINGS["prf_path"]
+SCRIPT = SETTINGS["script_path"]
+FOLDER = "C:\\Program Files\\Contoso"
+PRF_SHA = profile.prf_sha256(SETTINGS)
+SCRIPT_SHA = hashlib.sha256((ROOT / "roles/message_service/files" / profile.SCRIPT_NAME).read_bytes()).hexdigest()
+PROFILES = SETTINGS["profile_keys"][0]
+LEGACY = SETTINGS["profile_keys"][1]
+SETUP = SETTINGS["setup_key"]
+MARK = SETTINGS["user_active_setup_key"]
+
+REGEDIT_TO_REG = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "dword": "REG_DWORD"}
+
+
+# --- a host's answer, in the shape the probe script returns ----------------------------------
+
+def key(path, exists=True, values=None, sub_keys=(), error=None):
+    return {"key": path, "exists": exists and error is None, "values": values or {},
+            "sub_keys": list(sub_keys), "error": error}
+
+
+def sz(data, reg_type="REG_SZ"):
+    return {"type": reg_type, "data": data}
+
+
+def component_as_written():
+    """The Active Setup component key exactly as the role writes it."""
+    return {item["name"]: {"type": REGEDIT_TO_REG[item["type"]], "data": item["data"]}
+            for item in profile.active_setup_values(SETTINGS)}
+
+
+def path_state(path, exists=True, directory=False, sha256=None, error=None):
+    return {"path": path, "expanded": path, "exists": exists, "directory": directory,
+            "size": None if directory or not exists else 100, "sha256": sha256, "error": error}
+
+
+def user(sid, profiles=None, legacy=None, setup=None, mark=False, errors=None):
+    """A loaded user's keys: ``profiles``/``legacy`` are the profile names under each
+    location (None: the key is missing), ``setup`` the Setup key's values (None: missing),
+    ``mark`` whether the per-user Active Setup key exists; ``errors`` maps a relative key to
+    the error the probe met reading it."""
+    errors = errors or {}
+
+    def one(relative, exists, values=None, sub_keys=()):
+        return dict(key(relative, exists, values, sub_keys, errors.get(relative)), sid=sid)
+
+    return [one(PROFILES, profiles is not None, sub_keys=profiles or ()),
+            one(LEGACY, legacy is not None, sub_keys=legacy or ()),
+            one(SETUP, setup is not None, values=setup),
+            one(MARK, mark)]
+
+
+def host(users=(), loaded=None, profile_list=None, component="written", prf="ours", script="ours",
+         folder=True):
+    """A host answer. Defaults: the role ran and nothing changed since (PRF and script as
+    written, the component key as written); every user in ``users`` is logged on."""
+    users = list(users)
+    sids = [entries[0]["sid"] for entries in users]
+    if component == "written":
+        component_key = key(SETTINGS["active_setup_key"], values=component_as_written())
+    elif component is None:
+        component_key = key(SETTINGS["active_setup_key"], exists=False)
+    else:
+        component_key = key(SETTINGS["active_setup_key"], values=component)
+    files = {"ours": {PRF: PRF_SHA, SCRIPT: SCRIPT_SHA}}
+    paths = []
+    for path, state in ((PRF, prf), (SCRIPT, script)):
+        if state is None:
+            paths.append(path_state(path, exists=False))
+        elif state == "folder":
+            paths.append(path_state(path, directory=True))
+        else:
+            paths.append(path_state(path, sha256=files["ours"][path] if state == "ours" else state))
+    paths.append(path_state(FOLDER, exists=folder, directory=folder))
+    return probe.read({
+        "changed": False,
+        "output": [],
+        "error": [],
+        "result": {
+            "probe": probe.PROBE_VERSION,
+            "registry": [component_key,
+                         key(profile.PROFILE_LIST_KEY,
+                             sub_keys=profile_list if profile_list is not None
+                             else ["S-1-5-18", "S-1-5-19", "S-1-5-20"] + sids)],
+            "values": [],
+            "paths": paths,
+            "mapisvc": {"searched": [], "copies": [], "missing": [], "msmapi_dlls": [], "language_folders": [],
+                        "errors": []},
+            "users": {"loaded": loaded if loaded is not None else [".DEFAULT", "S-1-5-18"] + sids
+                      + [sid + "_Classes" for sid in sids],
+                      "keys": [entry for entries in users for entry in entries]},
+            "in_use": {"outlook": [], "locked": []},
+            "errors": [],
+        },
+    })
+
+
+def plan(probed, state="present", prf_sha=PRF_SHA, script_sha=SCRIPT_SHA):
+    return profile.plan_profile(SETTINGS, probed, prf_sha, script_sha, state)
+
+
+ARRANGED = {"ImportPRF": sz(PRF)}
+
+
+# --- one definition of a user SID ------------------------------------------------------------
+
+def test_user_sid_accepts_local_domain_and_entra_accounts_only():
+    assert profile.user_sid(ALICE) and profile.user_sid(ERIN)
+    assert profile.user_sid(ALICE.lower())  # registry key names compare without case
+    for name in (".DEFAULT", "S-1-5-18", "S-1-5-19", "S-1-5-20", ALICE + "_Classes", ERIN + "_Classes",
+                 "S-1-5-21-x", "S-1-5-21", "S-1-12-1", "S-1-12-2-1-2-3-4", ALICE + "\n", "S-1-5-21-\u0661", None, 7):
+        assert not profile.user_sid(name), name
+
+
+# --- what the probe must read ----------------------------------------------------------------
+
+def test_probe_needs_the_component_key_profile_list_files_folder_and_every_versions_user_keys():
+    needs = profile.probe_needs(SETTINGS, "auto")
+    assert needs["registry_keys"] == [SETTINGS["active_setup_key"], profile.PROFILE_LIST_KEY]
+    assert needs["paths"] == [PRF, SCRIPT, FOLDER]
+    folded = [ini.fold(item) for item in needs["user_keys"]]
+    for version in ("16.0", "15.0"):
+        for relative in profile.profile_keys(version) + [profile.SETUP_KEY.format(version=version)]:
+            assert ini.fold(relative) in folded
+    assert ini.fold(MARK) in folded
+    assert len(folded) == len(set(folded))  # the pre-2013 location once, not once per version
+
+
+def test_probe_needs_only_the_detected_versions_keys_once_it_is_known():
+    needs = profile.probe_needs(SETTINGS, "16.0")
+    assert needs["user_keys"] == [PROFILES, LEGACY, SETUP, MARK]
+
+
+# --- install --------------------------------------------------------------------------------
+
+def test_nothing_to_write_when_the_probe_shows_everything_in_place():
+    result = plan(host([user(ALICE, profiles=["Outlook"]), user(BOB, setup=ARRANGED, mark=True)]))
+    assert result.problems == ()
+    assert result.changes == 0
+    assert result.as_dict()["changes"] == 0
+    assert result.keep == (ALICE,)
+
+
+def test_a_different_prf_is_the_only_write():
+    result = plan(host([user(ALICE, profiles=["Outlook"])], prf="0" * 64))
+    assert result.write_prf is True
+    assert result.changes == 1
+
+
+def test_a_fresh_host_gets_folder_files_component_and_the_logged_on_user_arranged():
+    result = plan(host([user(BOB, setup={"FirstRun": {"type": "REG_DWORD", "data": 1}})],
+                       component=None, prf=None, script=None, folder=False))
+    assert result.folders == (FOLDER,)
+    assert result.write_prf and result.write_script
+    assert [item["name"] for item in result.active_setup] == ["", "ComponentID", "StubPath", "Version", "IsInstalled"]
+    assert result.import_prf == (BOB,)
+    assert result.remove_first_run == ((BOB, "FirstRun"),)
+
+
+def test_the_folder_is_not_created_again_when_a_file_in_it_exists():
+    result = plan(host(folder=False, script=None))
+    assert result.folders == ()
+    assert result.write_script is True
+
+
+def test_only_the_active_setup_values_that_differ_are_written():
+    component = component_as_written()
+    component["Version"] = sz("0")
+    component["StubPath"] = sz(SETTINGS["stub_path"])  # right text, REG_SZ instead of REG_EXPAND_SZ
+    component["isinstalled"] = {"type": "REG_DWORD", "data": 1}  # value names compare without case
+    del component["IsInstalled"]
+    result = plan(host(component=component))
+    assert [(item["name"], item["type"]) for item in result.active_setup] == [
+        ("StubPath", "expandstring"), ("Version", "string")]
+
+
+def test_a_user_with_a_profile_is_left_alone():
+    result = plan(host([user(ALICE, profiles=["Outlook"], setup={"FirstRun": {"type": "REG_DWORD", "data": 1}}),
+                        user(CAROL, legacy=["MAPI"])]))
+    assert result.keep == (ALICE, CAROL)
+    assert result.import_prf == () and result.remove_first_run == ()
+
+
+def test_an_empty_profiles_key_is_no_profile():
+    result = plan(host([user(BOB, profiles=[], setup=None)]))
+    assert result.import_prf == (BOB,)
+
+
+def test_an_entra_id_user_without_a_profile_gets_import_prf():
+    result = plan(host([user(ERIN, setup={"First-Run": sz("x"), "FirstRun": {"type": "REG_DWORD", "data": 1}})]))
+    assert result.loaded == (ERIN,)
+    assert result.import_prf == (ERIN,)
+    assert set(result.remove_first_run) == {(ERIN, "FirstRun"), (ERIN, "First-Run")}
+    assert result.as_dict()["remove_first_run"] == [[ERIN, "FirstRun"], [ERIN, "First-Run"]]
+
+
+def test_import_prf_already_naming_our_prf_is_not_written_again():
+    spelled = {"ImportPRF": sz(PRF.lower().replace("\\", "/"))}
+    result = plan(host([user(BOB, setup=spelled)]))
+    assert result.import_prf == () and result.changes == 0
+
+
+def test_another_tools_import_prf_is_left_as_it_is():
+    result = plan(host([user(BOB, setup={"ImportPRF": sz(OTHER_PRF), "FirstRun": {"type": "REG_DWORD", "data": 1}})]))
+    assert result.foreign_import_prf == (BOB,)
+    assert result.import_prf == () and result.remove_first_run == ()
+
+
+def test_an_unreadable_user_is_listed_not_guessed():
+    result = plan(host([user(ALICE, profiles=["Outlook"]),
+                        user(BOB, errors={PROFILES: "Requested registry access is not allowed."}),
+                        user(CAROL, setup=None, errors={SETUP: "Requested registry access is not allowed."})]))
+    assert result.unread == (BOB, CAROL)
+    assert result.import_prf == () and result.remove_first_run == () and result.keep == (ALICE,)
+    assert any(BOB in note and "not allowed" in note for note in result.notes)
+
+
+def test_a_loaded_hive_the_probe_returned_no_keys_for_is_unread():
+    result = plan(host([user(ALICE, profiles=["Outlook"])], loaded=[ALICE, BOB]))
+    assert result.unread == (BOB,) and result.import_prf == ()
+
+
+def test_a_proven_profile_decides_even_when_another_location_could_not_be_read():
+    result = plan(host([user(ALICE, profiles=["Outlook"], errors={LEGACY: "access denied"})]))
+    assert result.keep == (ALICE,) and result.unread == ()
+
+
+def test_users_not_logged_on_are_left_to_active_setup_and_service_accounts_ignored():
+    result = plan(host([user(ALICE, profiles=["Outlook"])],
+                       profile_list=["S-1-5-18", ALICE, CAROL, ERIN, "S-1-5-80-1"]))
+    assert result.active_setup_users == tuple(sorted([CAROL, ERIN]))
+
+
+def test_a_prf_path_that_is_a_folder_on_the_host_is_a_problem_naming_the_option():
+    result = plan(host(prf="folder"))
+    assert any(problem.startswith("message_service_profile.prf_path:") for problem in result.problems)
+
+
+def test_unknown_script_checksum_means_the_script_is_written():
+    assert plan(host(), script_sha=None).write_script is True
+
+
+def test_a_state_other_than_present_or_absent_is_refused():
+    with pytest.raises(profile.ProfileError, match="message_service_state"):
+        plan(host(), state="latest")
+
+
+# --- removal --------------------------------------------------------------------------------
+
+def test_removal_on_a_clean_host_writes_nothing():
+    result = plan(host([user(ALICE, profiles=["Outlook"])], component=None, prf=None, script=None, folder=False),
+                  state="absent")
+    assert result.changes == 0
+    assert result.remove_active_setup is False and result.remove_files == ()
+
+
+def test_removal_never_deletes_a_folder_at_the_prf_path():
+    result = plan(host(prf="folder"), state="absent")
+    assert result.remove_files == (SCRIPT,)
+
+
+def test_removal_withdraws_what_the_role_arranged():
+    result = plan(host([user(BOB, setup=ARRANGED, mark=True), user(ERIN, setup=ARRANGED, mark=True)]),
+                  state="absent")
+    assert result.remove_active_setup is True
+    assert result.withdraw_import_prf == result.remove_user_marks == tuple(sorted([BOB, ERIN]))
+    assert result.remove_files == (PRF, SCRIPT)
+
+
+def test_removal_leaves_another_prfs_import_prf():
+    result = plan(host([user(ALICE, setup={"ImportPRF": sz(OTHER_PRF)}), user(BOB, setup=ARRANGED)]),
+                  state="absent")
+    assert result.withdraw_import_prf == (BOB,)
+
+
+def test_removal_lists_unreadable_users_and_does_not_guess_their_import_prf():
+    result = plan(host([user(BOB, setup=ARRANGED, mark=True, errors={SETUP: "access denied"})]), state="absent")
+    assert result.unread == (BOB,)
+    assert result.withdraw_import_prf == ()
+    assert result.remove_user_marks == (BOB,)  # that key was read: the mark is proven there
