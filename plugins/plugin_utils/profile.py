@@ -457,6 +457,8 @@ def withdrawals(import_prf_stats, prf_path):
 PROFILE_LIST_KEY = "HKLM:\\SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList"
 FIRST_RUN_VALUES = ("FirstRun", "First-Run")
 IMPORT_PRF = "ImportPRF"
+# The values of a user's Setup key the plan reads.
+SETUP_NAMES = (IMPORT_PRF,) + FIRST_RUN_VALUES
 # win_regedit's type names and the registry types the probe reports for them.
 REGEDIT_TYPES = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "dword": "REG_DWORD"}
 STATES = ("present", "absent")
@@ -480,7 +482,7 @@ def _versions(office_version):
     return [office_version]
 
 
-def probe_needs(resolved, office_version="auto"):
+def probe_needs(resolved, office_version="auto") -> dict:
     """What the probe must read for the profile step (the probe's ``RegistryKeys``, ``Paths``
     and ``UserKeys``, to be merged with the other steps' needs).
 
@@ -514,7 +516,7 @@ def active_setup_values(resolved):
     ]
 
 
-def prf_sha256(resolved):
+def rendered_prf_sha256(resolved):
     """SHA-256 of the PRF bytes as win_copy writes them (its text is ASCII, so UTF-8 is ASCII)."""
     return hashlib.sha256(resolved["prf"].encode("ascii")).hexdigest()
 
@@ -542,7 +544,6 @@ class FileReading:
     exists: bool = False
     directory: bool = False
     sha256: str = None
-    error: str = None
 
 
 @dataclass(frozen=True)
@@ -658,10 +659,10 @@ def _unread_note(sid, readings):
         sid, "; ".join(errors) if errors else "its keys (not in the probe's result)")
 
 
-def decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash, script_hash):
+def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash, script_hash):
     """The plan from readings: ``machine_key(path)`` and ``user_key(sid, relative key)`` return
     a ``KeyReading``, ``files(path)`` a ``FileReading``, ``loaded_hives`` the hive names
-    under HKU. ``plan_profile`` gives these from a probe; tests may give them directly."""
+    under HKU (``plan_profile`` reads them from a probe)."""
     if state not in STATES:
         raise ProfileError(["message_service_state: %r is not present or absent" % (state,)])
     notes = []
@@ -726,7 +727,7 @@ def decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash
             # Another tool arranged this user's first Outlook start: its PRF stays.
             foreign.append(sid)
             continue
-        if import_prf is None or import_prf[0] != "REG_SZ":
+        if import_prf is None:
             imports.append(sid)
         first_runs.extend((sid, name) for name in FIRST_RUN_VALUES if setup.value(name) is not None)
     return ProfilePlan(
@@ -738,10 +739,6 @@ def decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash
         keep=tuple(keep), active_setup_users=others, foreign_import_prf=tuple(foreign),
         unread=tuple(unread), notes=tuple(notes), problems=tuple(problems))
 
-
-
-ACTIVE_SETUP_NAMES = ("", "ComponentID", "StubPath", "Version", "IsInstalled")
-SETUP_NAMES = (IMPORT_PRF,) + FIRST_RUN_VALUES
 
 
 def _reading(registry, path, names):
@@ -759,34 +756,36 @@ def _reading(registry, path, names):
     return KeyReading(read=True, exists=True, values=values, sub_keys=tuple(registry.sub_keys(path)))
 
 
-def plan_profile(resolved, probed, prf_hash=None, script_hash=None, state="present"):
+def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="present") -> ProfilePlan:
     """The profile step's ``ProfilePlan`` from one probe (``probe.Probe``) of the host.
 
-    ``resolved`` is ``settings()`` for the detected Office version; ``prf_hash`` the SHA-256 of
-    the PRF (None: ``prf_sha256(resolved)``); ``script_hash`` the SHA-256 of the role's
-    ``files/message_service_profile.ps1`` on the controller (None: unknown, so it is written);
-    ``state`` ``present`` or ``absent``. The probe must have read ``probe_needs(resolved)``.
+    ``resolved`` is ``settings()`` for the detected Office version; ``prf_sha256`` the SHA-256
+    of the PRF (None: ``rendered_prf_sha256(resolved)``); ``script_sha256`` the SHA-256 of the
+    role's ``files/message_service_profile.ps1`` on the controller (None: unknown, so the script
+    is written); ``state`` ``present`` or ``absent``. The probe must have read
+    ``probe_needs(resolved)``; what it did not read is never taken as proof of anything.
     """
     registry = probed.registry
     users = probed.users
+    component_names = tuple(item["name"] for item in active_setup_values(resolved))
 
     def machine_key(path):
-        names = ACTIVE_SETUP_NAMES if ini.fold(path) == ini.fold(resolved["active_setup_key"]) else ()
+        names = component_names if ini.fold(path) == ini.fold(resolved["active_setup_key"]) else ()
         return _reading(registry, path, names)
 
     def user_key(sid, relative):
-        state_ = users.key(sid, relative)
-        if state_ is None:
+        found = users.key(sid, relative)
+        if found is None:
             return KeyReading(read=False)
-        if state_.error:
-            return KeyReading(read=False, error=state_.error)
-        return _reading(state_.values, state_.key, SETUP_NAMES)
+        if found.error:
+            return KeyReading(read=False, error=found.error)
+        return _reading(found.values, found.key, SETUP_NAMES)
 
     def files(path):
-        state_ = probed.path(path)
-        if state_ is None or state_.error:
-            return FileReading(read=False, error=None if state_ is None else state_.error)
-        return FileReading(read=True, exists=state_.exists, directory=state_.directory, sha256=state_.sha256)
+        found = probed.path(path)
+        if found is None or found.error:
+            return FileReading(read=False)
+        return FileReading(read=True, exists=found.exists, directory=found.directory, sha256=found.sha256)
 
-    return decide(resolved, state, machine_key, user_key, files, users.loaded,
-                  prf_sha256(resolved) if prf_hash is None else prf_hash, script_hash)
+    return _decide(resolved, state, machine_key, user_key, files, users.loaded,
+                   rendered_prf_sha256(resolved) if prf_sha256 is None else prf_sha256, script_sha256)

@@ -28,7 +28,7 @@ SETTINGS = profile.settings({}, "CONTOSO", display_name="Contoso Connector", tar
 PRF = SETTINGS["prf_path"]
 SCRIPT = SETTINGS["script_path"]
 FOLDER = "C:\\Program Files\\Contoso"
-PRF_SHA = profile.prf_sha256(SETTINGS)
+PRF_SHA = profile.rendered_prf_sha256(SETTINGS)
 SCRIPT_SHA = hashlib.sha256((ROOT / "roles/message_service/files" / profile.SCRIPT_NAME).read_bytes()).hexdigest()
 PROFILES = SETTINGS["profile_keys"][0]
 LEGACY = SETTINGS["profile_keys"][1]
