@@ -17,6 +17,8 @@ even with such a trait (a single-provider service may keep its service data ther
 
 from __future__ import annotations
 
+from typing import Optional
+
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import (
     DEFAULT_SERVICES, GLOBAL_SECTIONS, LIST_KEYS, SERVICES)
@@ -28,8 +30,6 @@ WARNING = "warning"
 
 # Entries that make a section a service section (see the module docstring).
 SERVICE_TRAITS = ("PR_SERVICE_DLL_NAME", "PR_SERVICE_ENTRY_NAME", "Providers")
-# Every provider section needs these (severity: see docs/mapisvc_info.md).
-PROVIDER_ENTRIES = (("PR_PROVIDER_DLL_NAME", ERROR), ("PR_RESOURCE_TYPE", WARNING))
 
 _GLOBAL = {fold(name) for name in GLOBAL_SECTIONS}
 
@@ -43,29 +43,22 @@ class Finding:
         self.severity, self.code, self.message, self.fix = severity, code, message, fix
         self.service, self.section, self.key, self.line = service, section, key, line
 
-    def as_dict(self):
+    def as_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__slots__}
 
     def __repr__(self):
         return "Finding(%s, %s, %r)" % (self.severity, self.code, self.message)
 
 
-def _tag_spelling(name):
-    """The 8-hex-digit spelling of a named property (``PR_SERVICE_DLL_NAME`` is
-    ``3D0A001E``), or None for list entries such as ``Providers``."""
-    tag = properties.NAMED.get(fold(name), (None,))[0]
-    return None if tag is None else "%08X" % tag
-
-
-def _lookup(section, name):
-    """The value Windows reads for a named entry, spelled by name or by tag."""
+def _found(section):
+    """The names a lookup in ``section`` finds a value for, first spelling of each, in file
+    order. Unlike ``_values`` this includes keys after an empty key name (the API does not
+    list them but finds them by name); a key hidden by a line without ``=`` is left out.
+    A property counts whether the file spells it by name or by tag (properties.spellings)."""
     if section is None:
-        return None
-    value = section.get(name)
-    tag = _tag_spelling(name)
-    if value is None and tag is not None:
-        value = section.get(tag)
-    return value
+        return []
+    names = ini.unique(line.name for line in section.entries() if line.name)
+    return [name for name in names if section.get(name) is not None]
 
 
 def _values(section):
@@ -241,8 +234,10 @@ class _Reader:
             name = section.name
             if fold(name) in referenced or fold(name) in _GLOBAL:
                 continue
-            traits = [trait for trait in SERVICE_TRAITS if _lookup(section, trait) is not None]
-            provider_traits = [entry for entry, dummy in PROVIDER_ENTRIES if _lookup(section, entry) is not None]
+            found = _found(section)
+            traits = [trait for trait in SERVICE_TRAITS if properties.spellings(found, trait)]
+            provider_traits = [entry for entry, dummy in properties.PROVIDER_ENTRIES
+                               if properties.spellings(found, entry)]
             if traits:
                 self.add(WARNING, "section-without-service",
                          "[%s] looks like a service section (it has %s) but [Services] does not list "
@@ -267,9 +262,9 @@ class _Reader:
                 if provider is None or fold(item) in seen:
                     continue
                 seen.add(fold(item))
-                for entry, severity in PROVIDER_ENTRIES:
-                    if _lookup(provider, entry) is None:
-                        self.add(severity, "provider-missing-entry",
+                # The rule mapisvc refuses a declared provider by (properties.PROVIDER_ENTRIES).
+                for entry, required in properties.missing_provider_entries(_found(provider)):
+                    self.add(ERROR if required else WARNING, "provider-missing-entry",
                                  "provider section [%s] of %s has no %s, which MAPI needs to load "
                                  "the provider" % (provider.name, name, entry),
                                  "add %s=... to [%s] (see the service's installation notes)"
@@ -351,7 +346,7 @@ def _bom_finding(reader, hidden):
                    "(UTF-16LE)", line=reader.doc.sections[0].lines[0])
 
 
-def report(path, data, codepage="cp1252"):
+def report(path: str, data: Optional[bytes], codepage: str = "cp1252") -> dict:
     """The report for one path: ``data`` is the file's bytes, or None if it does not exist."""
     result = {"path": path, "exists": data is not None, "encoding": None, "services": [], "findings": []}
     if data is None:
@@ -375,7 +370,7 @@ def report(path, data, codepage="cp1252"):
     return result
 
 
-def summary(files):
+def summary(files: list[dict]) -> dict:
     """The task's totals: every service name (first spelling, sorted) and findings by
     severity."""
     names = {}

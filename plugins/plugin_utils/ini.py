@@ -38,6 +38,7 @@ import codecs
 import functools
 import gc
 import re
+from typing import Iterable, Optional
 
 BLANKS = " \t\r\n\v\f\x1a"
 
@@ -91,7 +92,7 @@ _UNDEFINED = {
 }
 
 
-def check_codepage(name):
+def check_codepage(name: object) -> Optional[str]:
     """None if ``name`` is an ANSI code page Windows can use (and the core can read and write
     losslessly), else the error message, naming the option and the fix.
 
@@ -144,7 +145,7 @@ def _charmap(codepage):
     return table, codecs.charmap_build(table)
 
 
-def encode_text(text, encoding, codepage):
+def encode_text(text: str, encoding: str, codepage: str) -> bytes:
     """``text`` in the file's encoding; UnicodeEncodeError for characters it cannot hold."""
     if encoding == "utf-16-le":
         # surrogatepass keeps unpaired surrogates of an unedited UTF-16 line as they were.
@@ -154,7 +155,7 @@ def encode_text(text, encoding, codepage):
     return text.encode(codepage)
 
 
-def fold(name):
+def fold(name: str) -> str:
     """Key for comparing section and key names the way Windows does (ordinal, ignore case).
 
     Windows uppercases one UTF-16 code unit at a time: a character outside the Basic
@@ -181,7 +182,7 @@ def _fold_char(char):
     return upper if len(upper) == 1 and char < "\U00010000" and upper < "\U00010000" else char
 
 
-def unique(names):
+def unique(names: Iterable[str]) -> list[str]:
     """The names without repeats that differ only in case, first spelling kept, in order."""
     seen, result = set(), []
     for name in names:
@@ -191,14 +192,14 @@ def unique(names):
     return result
 
 
-def strip_quotes(value):
+def strip_quotes(value: str) -> str:
     """What GetPrivateProfileString returns for a stored (already trimmed) value."""
     if len(value) >= 2 and value[0] in "\"'" and value[-1] == value[0]:
         return value[1:-1]
     return value
 
 
-def quote_if_needed(value):
+def quote_if_needed(value: str) -> str:
     """Spell ``value`` so that the API reads it back unchanged.
 
     Outer blanks would be trimmed and one pair of outer quotes stripped, so such values
@@ -328,7 +329,7 @@ class Section:
         self._dirty = True
         self._keys = self._insert_at = None
 
-    def text(self):
+    def text(self) -> str:
         """The section's text as it stands (header included)."""
         head = self.header.text + self.header.eol if self.header is not None else ""
         if self._lines is None:
@@ -351,15 +352,15 @@ class Section:
             self._keys = (first, listed)
         return self._keys
 
-    def entries(self):
+    def entries(self) -> list[Line]:
         return [line for line in self.lines if line.kind == "entry"]
 
-    def first_entry(self, key):
+    def first_entry(self, key: str) -> Optional[Line]:
         """The entry Windows finds for ``key`` (possibly one without a value), or None.
         Like the API, blanks around the name asked for do not count."""
         return self._index()[0].get(fold(key.strip(BLANKS)))
 
-    def listing_end(self):
+    def listing_end(self) -> int:
         """Index in ``lines`` where the API's key listing stops (an entry with an empty
         name and a value), or len(lines)."""
         for i, line in enumerate(self.lines):
@@ -367,11 +368,11 @@ class Section:
                 return i
         return len(self.lines)
 
-    def is_listed(self, key):
+    def is_listed(self, key: str) -> bool:
         """Whether ``key`` is found and listed by the API (not behind an empty key name)."""
         return fold(key.strip(BLANKS)) in self._index()[1]
 
-    def get(self, key):
+    def get(self, key: str) -> Optional[str]:
         if self._lines is None and self._line_class is Line:
             quick = _quick_get(self._raw, key.strip(BLANKS))
             if quick is not _UNKNOWN:
@@ -381,7 +382,7 @@ class Section:
             return None
         return strip_quotes(entry.value)
 
-    def keys(self):
+    def keys(self) -> list[str]:
         """Key names as the API lists them (first spelling of each, in file order).
 
         The API's list is a sequence of NUL-terminated names, so an entry with an empty
@@ -399,7 +400,7 @@ class Section:
                 names.append(line.name)
         return names
 
-    def items(self):
+    def items(self) -> list[tuple[str, Optional[str]]]:
         """(key, value) pairs as the API reads them; value None where a line without
         ``=`` hides the key."""
         return [(key, self.get(key)) for key in self.keys()]
@@ -467,7 +468,8 @@ def _quick_get(raw, key):
     folding is more than ASCII's, or names no entry line could have)."""
     if not key or not key.isascii() or "=" in key or key[0] in ";[" or not raw.isascii():
         return _UNKNOWN
-    low, wanted, size = raw.lower(), key.lower(), len(raw)
+    # All ASCII here, where fold is the whole of Windows' rule and keeps every offset.
+    low, wanted, size = fold(raw), fold(key), len(raw)
     position = low.find(wanted)
     scanned = line_start = 0
     while position >= 0:
@@ -492,9 +494,10 @@ def _quick_get(raw, key):
 
 @functools.lru_cache(maxsize=None)
 def _entry_pattern(keys):
-    """A line that starts (after blanks) with one of ``keys`` and ``=``, ASCII case ignored."""
+    """A line that starts (after blanks) with one of ``keys`` and ``=``, ASCII case ignored
+    (for ASCII text and keys, where that is what ``fold`` does)."""
     names = "|".join(re.escape(key) for key in keys)
-    return re.compile(r"(?:\A|[\r\n])[ \t\v\f\x1a]*(?:%s)[ \t\v\f\x1a]*=" % names, re.IGNORECASE)
+    return re.compile(r"(?:\A|[\r\n])[ \t\v\f\x1a]*(?:%s)[ \t\v\f\x1a]*=" % names, re.IGNORECASE | re.ASCII)
 
 
 class Document:
@@ -503,7 +506,7 @@ class Document:
 
     def __init__(self, sections, encoding, codepage, bom, original=None, line_class=Line):
         self.sections = sections
-        self.encoding = encoding  # "ansi" or "utf-16-le"
+        self.encoding = encoding  # "utf-16-le" or the ANSI code page, as decode names it
         self.codepage = codepage
         self.bom = bom
         # (decoded text, bytes) as parsed: the newline count reads the text, and render()
@@ -516,8 +519,9 @@ class Document:
 
     # -- reading -------------------------------------------------------------------
     @property
-    def codec(self):
-        return "utf-16-le" if self.encoding == "utf-16-le" else self.codepage
+    def codec(self) -> str:
+        """How Windows decodes the file: ``utf-16-le`` or the ANSI code page (``encoding``)."""
+        return self.encoding
 
     @property
     def newline(self):
@@ -548,26 +552,29 @@ class Document:
             found = index.get(fold(name))
         return found or ()
 
-    def section(self, name):
+    def section(self, name: str) -> Optional[Section]:
         """The section Windows reads for ``name`` (the first of that name), or None."""
         found = self._found(name)
         return found[0] if found else None
 
-    def copies(self, name):
+    def copies(self, name: str) -> list[Section]:
         """Every section of that name, the visible one first."""
         return list(self._found(name))
 
-    def sections_with(self, keys):
+    def sections_with(self, keys: Iterable[str]) -> list[str]:
         """Names of the sections, in any copy, that have an entry line for one of ``keys``
         (first spelling of each name, file order). A generous test, meant for deciding whom a
-        section may belong to: an entry counts even where the API would not read it. Sections
-        not yet split into lines are searched with one regular expression."""
-        pattern = _entry_pattern(tuple(keys))
+        section may belong to: an entry counts even where the API would not read it. All-ASCII
+        sections not yet split into lines are searched with one regular expression; in other
+        text a case-insensitive pattern would match spellings ``fold`` keeps apart (the Kelvin
+        sign and ``k``), so those sections are read line by line."""
+        keys = tuple(keys)
+        pattern = _entry_pattern(keys) if all(key.isascii() for key in keys) else None
         names = []
         for section in self.sections:
             if section.header is None or not section.name:
                 continue
-            if section._lines is None:
+            if section._lines is None and pattern is not None and section._raw.isascii():
                 found = pattern.search(section._raw) is not None
             else:
                 found = any(section.first_entry(key) is not None for key in keys)
@@ -575,15 +582,15 @@ class Document:
                 names.append(section.name)
         return unique(names)
 
-    def section_names(self):
+    def section_names(self) -> list[str]:
         """Section names as the API lists them: file order, duplicates included."""
         return [s.name for s in self.sections if s.header is not None and s.name]
 
-    def get(self, section, key):
+    def get(self, section: str, key: str) -> Optional[str]:
         found = self.section(section)
         return None if found is None else found.get(key)
 
-    def listing(self):
+    def listing(self) -> list[tuple[str, list[tuple[str, Optional[str]]]]]:
         """What a program enumerating the file through the API sees, duplicates resolved:
         [(section, [(key, value)])] with the first spelling of each section name."""
         seen, result = set(), []
@@ -597,12 +604,12 @@ class Document:
                 result.append((section.name, [(key, None) for key in section.keys()]))
         return result
 
-    def duplicate_sections(self):
+    def duplicate_sections(self) -> list[str]:
         """Names of sections that occur more than once (the later copies are invisible)."""
         return [copies[0].name for copies in self._sections_by_name().values()
                 if len(copies) > 1 and copies[0].name]
 
-    def can_encode(self, text):
+    def can_encode(self, text: str) -> bool:
         try:
             encode_text(text, self.encoding, self.codepage)
         except UnicodeEncodeError:
@@ -610,7 +617,7 @@ class Document:
         return not _SURROGATE.search(text)
 
     # -- editing -------------------------------------------------------------------
-    def set(self, section, key, value):
+    def set(self, section: str, key: str, value: str) -> None:
         """Make ``key`` in ``section`` read back as ``value``: edit the first entry in
         place, or add ``key=value`` after the last entry (adding the section at the end
         of the file if needed)."""
@@ -632,7 +639,7 @@ class Document:
             text = entry.text[:entry.value_start] + spelled + entry.text[entry.value_end:]
         target._replace(entry, text)
 
-    def delete(self, section, *keys):
+    def delete(self, section: str, *keys: str) -> int:
         """Remove every entry of each key from the visible ``section`` (removing only the
         first would make the next one visible), in one pass over its lines. Returns how
         many lines went."""
@@ -642,7 +649,7 @@ class Document:
         self._edited = True
         return target._remove_keys({fold(key) for key in keys})
 
-    def remove_section(self, name):
+    def remove_section(self, name: str) -> int:
         """Remove every section of that name (the visible one and its invisible copies,
         which would otherwise become visible). Comments after the last entry stay: they
         usually introduce the next section. One pass over the sections, however many
@@ -680,7 +687,7 @@ class Document:
         self._index = None
         return len(copies)
 
-    def set_section(self, name):
+    def set_section(self, name: str) -> Section:
         """Add an empty section at the end of the file (no check for an existing one)."""
         self._edited = True
         return self._append_section(name)
@@ -713,13 +720,13 @@ class Document:
         """The file's text as it stands, unpaired surrogates of a UTF-16 file included."""
         return "".join([section.text() for section in self.sections])
 
-    def text(self):
+    def text(self) -> str:
         """The file's text as it stands, as valid Unicode (for diffs): an unpaired surrogate
         reads as U+FFFD."""
         text = self._text()
         return _SURROGATE.sub(REPLACEMENT, text) if self._line_class is _WideLine else text
 
-    def render(self):
+    def render(self) -> bytes:
         if self._original is not None and not self._edited and not any(s._dirty for s in self.sections):
             return self._original[1]
         return self.bom + encode_text(self._text(), self.encoding, self.codepage)
@@ -748,9 +755,11 @@ def _line_number(data, offset, unit=b"\n"):
     return data.count(unit, 0, offset) + 1
 
 
-def decode(data, codepage="cp1252"):
+def decode(data: bytes, codepage: str = "cp1252") -> tuple[str, str, bytes]:
     """Bytes to (text, encoding, bom) as Windows decodes them, refusing anything that would
-    not round-trip or that Windows would not read as this file's text."""
+    not round-trip or that Windows would not read as this file's text. ``encoding`` is
+    ``utf-16-le`` for a file with the UTF-16LE byte order mark, else the name of the ANSI
+    code page it was read in (``cp1252``): the one name every result uses for it."""
     codepage = _checked(codepage)
     if data.startswith(UTF8_BOM):
         raise IniError(
@@ -776,7 +785,7 @@ def decode(data, codepage="cp1252"):
             "FF FE) or as ANSI" % (nul, _line_number(data, nul)))
     if codepage in _SINGLE_BYTE:
         # Every byte has a character (see _charmap), so this always round-trips.
-        return codecs.charmap_decode(data, "strict", _charmap(codepage)[0])[0], "ansi", b""
+        return codecs.charmap_decode(data, "strict", _charmap(codepage)[0])[0], codepage, b""
     try:
         text = data.decode(codepage)
     except UnicodeDecodeError as e:
@@ -787,10 +796,10 @@ def decode(data, codepage="cp1252"):
     if text.encode(codepage) != data:
         raise IniError("the file does not decode losslessly in code page %s (some characters have two "
                        "spellings); save it as Unicode (UTF-16LE)" % codepage)
-    return text, "ansi", b""
+    return text, codepage, b""
 
 
-def parse(data, codepage="cp1252"):
+def parse(data: bytes, codepage: str = "cp1252") -> Document:
     """Parse MAPISVC.INF bytes into a Document (see the module docstring for the rules)."""
     text, encoding, bom = decode(data, codepage)
     codepage = _checked(codepage)

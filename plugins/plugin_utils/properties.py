@@ -12,6 +12,7 @@ Message Service Sections"), MAPIStubLibrary headers (tag numbers), Microsoft's s
 from __future__ import annotations
 
 import re
+from typing import Iterable, Optional
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
 
@@ -28,7 +29,7 @@ PT_BINARY = 0x0102
 PT_MV_STRING8 = 0x101E
 
 
-def shown(value):
+def shown(value: object) -> str:
     """A value quoted for an error message: Windows paths keep single backslashes, line
     breaks and NUL are made visible."""
     if not isinstance(value, str):
@@ -155,7 +156,7 @@ class HexKind(Kind):
         return text
 
     def canonical(self, text):
-        return text.upper()
+        return fold(text)
 
 
 class GuidKind(HexKind):
@@ -188,10 +189,10 @@ class LongKind(Kind):
         return text
 
     def canonical(self, text):
-        return text.upper()
+        return fold(text)
 
 
-def dll_problem(text):
+def dll_problem(text: str) -> Optional[tuple[str, str]]:
     """Why MAPI cannot load the DLL ``text`` names: ("period" or "suffix", message), or None.
 
     MAPI inserts ``32`` before the first period of the name (``contoso.dll`` loads
@@ -203,7 +204,7 @@ def dll_problem(text):
         return ("period", "%s: MAPI inserts '32' before the first period, so the name needs exactly one "
                           "period, in the file name (install to a folder without periods)" % shown(text))
     stem, extension = leaf.split(".")
-    if stem.lower().endswith("32"):
+    if stem.endswith("32"):
         return ("suffix", "%s already ends in '32', and MAPI adds '32' itself (it would load %s32.%s); write %s"
                           % (shown(text), stem, extension, shown(folder + stem[:-2] + "." + extension)))
     return None
@@ -261,7 +262,7 @@ BY_TYPE = {PT_LONG: LONG, PT_STRING8: STRING, PT_UNICODE: STRING, PT_BINARY: HEX
 _TAG_KINDS = {tag: kind for tag, kind in NAMED.values() if tag is not None}
 
 
-def kind_of(key):
+def kind_of(key: str) -> Kind:
     """The Kind for an entry name (named property, hex tag or other key)."""
     named = NAMED.get(fold(key))
     if named:
@@ -277,7 +278,7 @@ def kind_of(key):
     return STRING
 
 
-def identity(key):
+def identity(key: str) -> int | str:
     """What an entry name stands for: a named property and its 8-hex-digit tag are the same
     property (``PR_SERVICE_DLL_NAME`` is ``3D0A001E``), so both spellings give the same
     identity; other names are compared case-insensitively."""
@@ -289,13 +290,41 @@ def identity(key):
     return fold(key)
 
 
-def spellings(keys, key):
+def spellings(keys: Iterable[str], key: str) -> list[str]:
     """The names among ``keys`` that stand for the same property as ``key``, in order."""
     wanted = identity(key)
     return [name for name in keys if identity(name) == wanted]
 
 
-def check_key(key):
+def find(entries: Iterable[tuple[str, Optional[str]]], key: str) -> Optional[str]:
+    """The value of property ``key`` among ``entries`` ((name, value) pairs in file order,
+    value None where a line without ``=`` hides the name), spelled by name or by tag: the
+    first spelling that has a value, or None."""
+    wanted = identity(key)
+    for name, value in entries:
+        if value is not None and identity(name) == wanted:
+            return value
+    return None
+
+
+# What a provider section needs. PR_PROVIDER_DLL_NAME tells MAPI where to find the provider's
+# DLL (Microsoft Learn, "Registering Services and Service Providers in MapiSvc.inf"), so without
+# it the provider cannot load: required. PR_RESOURCE_TYPE says which kind of provider it is; the
+# MAPI reference ("MAPISVC.INF Service Provider Sections") lists it among the entries a typical
+# provider section has: expected, a warning when missing.
+PROVIDER_ENTRIES = (("PR_PROVIDER_DLL_NAME", True), ("PR_RESOURCE_TYPE", False))
+
+
+def missing_provider_entries(names: Iterable[str]) -> list[tuple[str, bool]]:
+    """What a provider section whose entries are ``names`` (spelled by name or tag) lacks:
+    (entry, required) in PROVIDER_ENTRIES order; empty when the section is complete.
+    mapisvc refuses a declared provider that lacks a required entry, mapisvc_info reports
+    each missing entry, so the two agree on what a complete provider section is."""
+    present = {identity(name) for name in names}
+    return [(entry, required) for entry, required in PROVIDER_ENTRIES if identity(entry) not in present]
+
+
+def check_key(key: object) -> Optional[str]:
     """Why ``key`` cannot be an entry name, or None. Keys are identifiers (PR_... names)
     or 8-hex-digit tags; all-hex names of another length are typos of a tag."""
     if not isinstance(key, str) or not key:
@@ -309,7 +338,7 @@ def check_key(key):
             "property tag" % shown(key))
 
 
-def render(key, value):
+def render(key: str, value: object) -> str:
     """File text for ``key`` = playbook ``value``; PropertyError says what is wrong."""
     kind = kind_of(key)
     if isinstance(value, int) and not isinstance(value, bool) and kind is not LONG:
@@ -322,7 +351,7 @@ def render(key, value):
     return text
 
 
-def same(key, a, b):
+def same(key: str, a: Optional[str], b: Optional[str]) -> bool:
     """Whether two spellings of ``key``'s value mean the same (None = missing)."""
     if a is None or b is None:
         return a is b
@@ -334,7 +363,7 @@ SECRET_NAME = re.compile(r"(?i)(passw(or)?d|pwd|secret|token|credential|api_?key
 SECRET_VALUE = re.compile(r"(?i)(\b(passw(or)?d|pwd|secret|token|api_?key)\s*[=:]|\bbearer\s+\S)")
 
 
-def looks_secret(key, text):
+def looks_secret(key: str, text: str) -> bool:
     return bool(SECRET_NAME.search(key) or SECRET_VALUE.search(text))
 
 
@@ -342,14 +371,14 @@ def looks_secret(key, text):
 REDACTED = "********"
 
 
-def redact(key, text):
+def redact(key: str, text: object) -> object:
     """``text`` as it may be shown for entry ``key``: credential-looking values are masked."""
     if isinstance(text, str) and looks_secret(key or "", text):
         return REDACTED
     return text
 
 
-def redact_text(text):
+def redact_text(text: str) -> str:
     """INI text (e.g. a diff) with the value of every credential-looking entry masked, line by
     line; comments and headers are kept (the rule for an entry line is ini.Line's: name before
     the first ``=``)."""
