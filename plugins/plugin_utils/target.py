@@ -8,15 +8,13 @@ this module turns those readings into decisions, without I/O, so each rule is un
 - ``detect``: Windows' and Outlook's bitness, MSI or Click-to-Run, whether MAPI is there
   (``MAPIX=1``), the folders that follow from them, and the MSMAPI folders to search.
 - ``locate``: which MAPISVC.INF copies exist, and where to create one when none does.
-- ``plan``: the role's variables checked against the target (every problem named by its
-  variable, with the fix), the DLL set for Outlook's bitness, DLL names as MAPI wants them
-  in MAPISVC.INF, and the registry values in the right view.
 - the rules of what the role may touch (``file_name_problem``, ``install_dir_problem``,
   ``inside``, ``registry_path_problem``): every file it deletes is a plain file name inside its
   own install folder, every registry path it writes or deletes is the vendor's own key under
-  ``HKLM:\\SOFTWARE``. ``plan`` applies them once, before any change; ``profile.py`` uses the
-  same path helpers for the PRF and the Active Setup script.
-- ``in_use``: the preflight's answer about a running Outlook and locked files, as problems.
+  ``HKLM:\\SOFTWARE``. ``service_plan.py`` applies them once, before any change; ``profile.py``
+  uses the same path helpers for the PRF and the Active Setup script.
+- ``plan`` and ``in_use``: the role's variables checked and every change kept, in the dict the
+  role's preflight reads; the rules themselves are in ``service_plan.py`` and ``removal.py``.
 
 Sources: the project's domain notes (sections 1, 3, 5, 6), Microsoft's "Supporting Message
 Service Installation" and "File format of MapiSvc.inf". Click-to-Run locations are
@@ -273,11 +271,6 @@ def default_install_dir(target, service):
     return join(target.get("program_files") or "C:\\Program Files", service or "")
 
 
-class _Problems(list):
-    def add(self, field, message):
-        self.append("%s: %s" % (field, message))
-
-
 # --- What the role may touch ---------------------------------------------------------------
 # Windows' naming rules ("Naming Files, Paths, and Namespaces", Microsoft Learn): reserved
 # characters < > : " / \ | ? * and codes 0-31; device names CON, PRN, AUX, NUL, COM0-9, LPT0-9
@@ -465,354 +458,35 @@ def registry_path_problem(path, whole_key=False):
 def in_use(result, paths=()):
     """Problems from the preflight's in-use check (``message_service_in_use.ps1``): a running
     Outlook, or a file the role would overwrite or delete that a process holds. ``result`` is
-    the script's ``$Ansible.Result``: ``outlook`` (running OUTLOOK.EXE processes, each with
-    ``id`` and ``session``) and ``locked`` (each with ``path`` and ``error``)."""
-    problems = _Problems()
+    the script's ``$Ansible.Result``: ``outlook`` and ``locked`` (see
+    ``service_plan.in_use_problems``, where the rule is)."""
+    del paths
+    # Imported here: service_plan.py imports this module's path rules.
+    from ansible_collections.mapi.messaging.plugins.plugin_utils import service_plan
     result = result if isinstance(result, dict) else {}
-    outlook = result.get("outlook") or []
-    if outlook:
-        problems.add("Outlook", "OUTLOOK.EXE is running (process %s); it keeps MAPI and the service's DLLs "
-                     "loaded, so files could not be replaced and MAPISVC.INF would be changed half-way. "
-                     "Close Outlook on this host (or run when users are logged off) and run again" % ", ".join(
-                         "%s in session %s" % (item.get("id"), item.get("session")) for item in outlook))
-    for item in result.get("locked") or []:
-        problems.add("message_service_files", "%s is in use by a running process (%s); it cannot be replaced "
-                     "or deleted. Close the program that loaded it (MAPI clients such as Outlook) and run again"
-                     % (item.get("path"), item.get("error") or "locked"))
-    return list(problems)
-
-
-def _select_files(problems, files, bitness):
-    """The file items for Outlook's bitness: items with that ``arch`` and items without one."""
-    files = files or []
-    archs = {item.get("arch") for item in files if isinstance(item, dict) and item.get("arch")}
-    selected = []
-    for index, item in enumerate(files):
-        field = "message_service_files[%d]" % index
-        if not isinstance(item, dict):
-            problems.add(field, "expected a dictionary with src (or url and checksum)")
-            continue
-        if item.get("arch") and bitness and item["arch"] != bitness:
-            continue
-        if bool(item.get("src")) == bool(item.get("url")):
-            problems.add(field, "give exactly one of src (a file on the controller) or url")
-            continue
-        if item.get("url") and not item.get("checksum"):
-            problems.add(field, "url needs checksum, so an unchanged file is not downloaded again and a "
-                                "tampered one is refused; add checksum (and checksum_algorithm)")
-            continue
-        selected.append((index, item))
-    if archs and bitness and bitness not in archs:
-        problems.add("message_service_files", "Outlook on this host is %s but no file has arch: %s "
-                     "(only %s); add the %s build of the files" % (bitness, bitness,
-                                                                   ", ".join(sorted(archs)), bitness))
-    return selected
-
-
-def _plan_files(problems, selected, install_dir):
-    planned, by_registered, by_installed = [], {}, {}
-    for index, item in selected:
-        field = "message_service_files[%d]" % index
-        source = item.get("src") or item.get("url")
-        name = item.get("name") or leaf_of(source.split("?", 1)[0])
-        problem = file_name_problem(name)
-        if problem:
-            # Removal deletes <install folder>\<name>: anything but a plain name could reach
-            # outside the folder (.., a drive, a wildcard).
-            problems.add(field + ".name", "%s; give the installed file name, e.g. contoso32.dll" % problem)
-            continue
-        if _fold(name) in by_installed:
-            problems.add(field + ".name", "%s is installed twice (also by message_service_files[%d]); "
-                         "give each file its own name" % (name, by_installed[_fold(name)]["index"]))
-            continue
-        entry = {
-            "index": index,
-            "name": name,
-            "dest": join(install_dir, name),
-            "registered": registered_name(name),
-            "registered_path": join(install_dir, registered_name(name)),
-            "src": item.get("src"),
-            "url": item.get("url"),
-            "checksum": item.get("checksum"),
-            "checksum_algorithm": item.get("checksum_algorithm") or "sha256",
-            "arch": item.get("arch"),
-        }
-        by_installed[_fold(name)] = entry
-        by_registered.setdefault(_fold(entry["registered"]), entry)
-        planned.append(entry)
-    return planned, by_registered
-
-
-def _resolve_entries(problems, field, declared, by_registered, install_dir):
-    """A properties dict with bare DLL names turned into full paths of installed files."""
-    if declared is None:
-        return None
-    if not isinstance(declared, dict):
-        problems.add(field, "expected a dictionary of property name: value")
-        return declared
-    resolved = {}
-    for key, value in declared.items():
-        resolved[key] = value
-        if properties.check_key(key) or properties.kind_of(key) is not properties.DLL:
-            continue
-        if not isinstance(value, str) or re.search(r"[\\/:]", value):
-            continue  # a full path (or a bad value the module reports): used as given
-        where = "%s.%s" % (field, key)
-        entry = by_registered.get(_fold(value))
-        if entry is None:
-            match = SUFFIXED.match(value)
-            if match and _fold(match.group("stem") + match.group("rest")) in by_registered:
-                problems.add(where, "%s carries the 32 suffix MAPI adds itself; write %s"
-                             % (properties.shown(value), match.group("stem") + match.group("rest")))
-            else:
-                problems.add(where, "%s is not among message_service_files (for this host's Outlook "
-                             "bitness); add the file (installed as %s) or give a full path"
-                             % (properties.shown(value), _suffixed(value)))
-            continue
-        if _fold(entry["name"]) == _fold(entry["registered"]):
-            problems.add(where, "%s is installed as %s, but MAPI loads %s; name the installed file "
-                         "%s (message_service_files[%d].name)" % (
-                             properties.shown(value), entry["name"], _suffixed(value), _suffixed(value),
-                             entry["index"]))
-            continue
-        if "." in install_dir:
-            problems.add("message_service_install_dir", "%s has a period; MAPI inserts 32 before the "
-                         "first period of a DLL path, so choose a folder without periods"
-                         % properties.shown(install_dir))
-            continue
-        resolved[key] = entry["registered_path"]
-    return resolved
-
-
-def _suffixed(name):
-    stem, dot, rest = name.partition(".")
-    return stem + "32" + dot + rest
-
-
-def _is_property(key, name):
-    """Whether entry ``key`` is the named property ``name``, by name or by its tag."""
-    if not isinstance(key, str):
-        return False
-    if _fold(key) == _fold(name):
-        return True
-    return bool(properties.HEX_TAG.match(key)) and int(key, 16) == properties.NAMED[name][0]
-
-
-def _has_key(declared, name):
-    return any(_is_property(key, name) for key in (declared or {}))
-
-
-def _registry_items(problems, items, target, state):
-    planned = []
-    for index, item in enumerate(items or []):
-        field = "message_service_registry[%d]" % index
-        if not isinstance(item, dict):
-            problems.add(field, "expected a dictionary with path, name, data, type, state")
-            continue
-        path = item.get("path") or ""
-        wanted = "absent" if state == "absent" else (item.get("state") or "present")
-        name = item.get("name")
-        # An item without name means the key itself: with state absent, the key and all below it.
-        problem = registry_path_problem(path, whole_key=name is None and wanted == "absent")
-        if problem:
-            problems.add(field + ".path", problem)
-            continue
-        if name is not None and (not isinstance(name, str) or re.search(r"[\x00-\x1f]", name)):
-            problems.add(field + ".name", "%s is not a value name (text without control characters); "
-                         "give the value's name" % properties.shown(name))
-            continue
-        if wanted == "present" and name is not None and item.get("data") is None:
-            problems.add(field + ".data", "required when name is given and state is present")
-            continue
-        entry = {
-            "path": in_view(path.rstrip("\\"), item.get("view") or "auto", target),
-            "name": name,
-            "data": item.get("data"),
-            "type": item.get("type") or "string",
-            "state": wanted,
-            # Registry data may be a credential: hidden from results, diffs and logs (no_log)
-            # unless the item says it is not secret.
-            "secret": item.get("secret") is not False,
-        }
-        planned.append(entry)
-    return planned
-
-
-def in_view(path, view, target):
-    """``HKLM:\\SOFTWARE\\...`` in the registry view a process of the given bitness sees.
-
-    ``auto`` follows Outlook: 32-bit Outlook on 64-bit Windows reads
-    ``HKLM:\\SOFTWARE\\WOW6432Node\\...``. ``64-bit`` keeps the path, ``32-bit`` maps it on
-    64-bit Windows. Paths outside HKLM:\\SOFTWARE, or already under WOW6432Node, stay."""
-    upper = path.upper()
-    if not upper.startswith(SOFTWARE.upper() + "\\") or upper.startswith(WOW.upper()):
-        return path
-    if view == "auto":
-        wow = target.get("windows_arch") == "x64" and target.get("office_bitness") == "x86"
-    else:
-        wow = view == "32-bit" and target.get("windows_arch") == "x64"
-    return WOW + path[len(SOFTWARE):] if wow else path
+    return service_plan.in_use_problems(result.get("outlook") or [], result.get("locked") or [])
 
 
 def plan(target, state="present", name=None, display_name=None, files=None, install_dir=None,
          service_properties=None, providers=None, registry=None, messaging_subsystem=False,
          profile_spec=None):
-    """Check the role's variables against the target and decide every change.
-
-    Returns ``problems`` (empty when the role may proceed) and what to do: ``files`` (the
-    file items for Outlook's bitness, each with ``dest`` and ``registered_path``),
-    ``install_dir``, ``remove_install_dir``, ``properties`` and ``providers`` with bare DLL
-    names replaced by full paths, ``registry`` (win_regedit items in the right view) and
-    ``delete_paths`` (files to remove with ``state: absent``).
-
-    ``profile_spec`` (``message_service_profile``, when given) is checked here too, so a PRF
-    or script location that ordinary users could write to stops the host before any change.
-    """
-    problems = _Problems()
-    present = state == "present"
-    if not name:
-        problems.add("message_service_name", "required; the service's [Services] key, e.g. CONTOSO")
-    if present and not display_name:
-        problems.add("message_service_display_name", "required with message_service_state: present; "
-                     "it is the name users see, e.g. Contoso Connector")
-    if present and not target.get("mapi_present") and not messaging_subsystem:
-        other = (" (it is set only in the other registry view, so Outlook's bitness and MAPI's "
-                 "disagree: check which Office is installed)" if target.get("mapi_other_view") else "")
-        problems.add("MAPI", "MAPIX=1 is missing under %s\\%s, so MAPI is not installed for %s Outlook%s; "
-                     "install Outlook, or set message_service_messaging_subsystem: true to write the "
-                     "Windows Messaging Subsystem values" % (
-                         target.get("registry_software_root"), MESSAGING,
-                         target.get("office_bitness") or "this host's", other))
-    if present and target.get("office_bitness") is None:
-        problems.add("message_service_office_bitness", "no Outlook found (neither Click-to-Run "
-                     "Platform nor Office\\<version>\\Outlook Bitness in the registry); install Outlook, "
-                     "or set message_service_office_bitness to x64 or x86 if it is there but unregistered")
-    if target.get("windows_arch") == "x86" and target.get("office_bitness") == "x64":
-        problems.add("message_service_office_bitness", "x64 Outlook cannot run on 32-bit Windows; "
-                     "use x86 or auto")
-
-    default_dir = not install_dir
-    install_dir = install_dir or default_install_dir(target, name)
-    problem = install_dir_problem(install_dir, target) if (name or not default_dir) else None
-    if problem:
-        field = "message_service_install_dir" if not default_dir else "message_service_name"
-        problems.add(field, "%s; the install folder must be the service's own folder, e.g. "
-                     "C:\\Program Files\\Contoso" % problem)
-
-    # Removal from a host where Outlook is gone still finds the files of Windows' bitness.
-    bitness = target.get("office_bitness") or (None if present else target.get("windows_arch"))
-    selected = _select_files(problems, files, bitness)
-    planned, by_registered = _plan_files(problems, selected, install_dir)
-    if profile_spec is not None and name:
-        _check_profile(problems, profile_spec, name, display_name, dict(target, install_dir=install_dir))
-    if not present:
-        # Removal names the providers and sections to take out; their properties (and the
-        # DLLs they name) no longer matter.
-        return _removal(problems, target, install_dir, default_dir, planned, by_registered,
-                        service_properties, providers, registry, state)
-    resolved = _resolve_entries(problems, "message_service_properties", service_properties,
-                                by_registered, install_dir)
-    resolved = dict(resolved or {})
-    resolved_providers = None
-    if providers is not None:
-        resolved_providers = []
-        for index, provider in enumerate(providers):
-            if not isinstance(provider, dict):
-                problems.add("message_service_providers[%d]" % index, "expected a dictionary with name and properties")
-                continue
-            provider_props = _resolve_entries(
-                problems, "message_service_providers[%d].properties" % index, provider.get("properties"),
-                by_registered, install_dir)
-            resolved_providers.append(dict(provider, properties=provider_props or {}))
-    # MAPI deletes what PR_SERVICE_DELETE_FILES names when the service is removed: the same rule.
-    _delete_files(problems, service_properties, by_registered, install_dir)
-    registered_paths = [entry["registered_path"] for entry in planned]
-    if planned:
-        for key in ("PR_SERVICE_SUPPORT_FILES", "PR_SERVICE_DELETE_FILES"):
-            if not _has_key(service_properties, key):
-                resolved[key] = registered_paths
-
-    planned_registry = _registry_items(problems, registry, target, state)
-    if messaging_subsystem:
-        key = "%s\\%s" % (target.get("registry_software_root") or SOFTWARE, MESSAGING)
-        planned_registry += [{"path": key, "name": value_name, "data": data, "type": "string", "state": "present",
-                              "secret": False} for value_name, data in MESSAGING_SUBSYSTEM_VALUES]
+    """The role's variables checked against the target, every change kept (nothing was read
+    from the host), in the dict the role's preflight reads: ``problems``, ``install_dir``,
+    ``remove_install_dir`` (the install folder is the role's default one), ``files``,
+    ``properties``, ``providers``, ``registry`` and ``delete_paths``. The rules are in
+    ``service_plan.plan``."""
+    from ansible_collections.mapi.messaging.plugins.plugin_utils import service_plan
+    decided = service_plan.plan(
+        target, None, state=state, name=name, display_name=display_name, files=files, install_dir=install_dir,
+        properties=service_properties, providers=providers, registry=registry,
+        messaging_subsystem=messaging_subsystem, profile=profile_spec)
     return {
-        "problems": list(dict.fromkeys(problems)),
-        "install_dir": install_dir,
-        "remove_install_dir": default_dir,
-        "files": planned,
-        "properties": resolved,
-        "providers": resolved_providers,
-        "registry": planned_registry,
-        "delete_paths": [],
+        "problems": list(decided.problems),
+        "install_dir": decided.install_dir,
+        "remove_install_dir": not install_dir,
+        "files": list(decided.files),
+        "properties": decided.properties,
+        "providers": decided.providers,
+        "registry": list(decided.registry if state == "present" else decided.registry_removals),
+        "delete_paths": list(decided.delete_paths),
     }
-
-
-def _removal(problems, target, install_dir, default_dir, planned, by_registered, service_properties,
-             providers, registry, state):
-    """What ``state: absent`` removes: our files and those PR_SERVICE_DELETE_FILES names, and
-    every registry item (the Windows Messaging Subsystem values stay: Office owns them)."""
-    delete_paths = [entry["dest"] for entry in planned]
-    for path in _delete_files(problems, service_properties, by_registered, install_dir):
-        if _fold(path) not in {_fold(known) for known in delete_paths}:
-            delete_paths.append(path)
-    names_only = None
-    if providers is not None:
-        names_only = [{"name": provider["name"]} for provider in providers
-                      if isinstance(provider, dict) and provider.get("name")]
-    planned_registry = _registry_items(problems, registry, target, state)
-    return {
-        "problems": list(dict.fromkeys(problems)),
-        "install_dir": install_dir,
-        "remove_install_dir": default_dir,
-        "files": planned,
-        "properties": {},
-        "providers": names_only,
-        "registry": planned_registry,
-        "delete_paths": delete_paths,
-    }
-
-
-def _delete_files(problems, declared, by_registered, install_dir):
-    """The paths PR_SERVICE_DELETE_FILES names (by name or tag), each checked: a plain file name
-    (taken inside the install folder) or a full path directly inside the install folder. MAPI
-    and the role's removal both delete what it names, so nothing else may be named."""
-    paths = []
-    for key, value in (declared if isinstance(declared, dict) else {}).items():
-        if not _is_property(key, "PR_SERVICE_DELETE_FILES"):
-            continue
-        field = "message_service_properties.%s" % key
-        for item in value if isinstance(value, list) else str(value).split(","):
-            item = str(item).strip()
-            if not item:
-                continue
-            entry = by_registered.get(_fold(leaf_of(item)))
-            if re.search(r"[\\/:]", item):
-                folder = normalized(folder_of(item.replace("/", "\\")))
-                problem = file_name_problem(leaf_of(item))
-                if folder is None or folder != normalized(install_dir) or problem:
-                    problems.add(field, "%s is not a file directly inside the install folder %s; removal deletes "
-                                 "only the service's own files there: give the file name alone (e.g. "
-                                 "contoso.log) or a full path inside %s" % (
-                                     properties.shown(item), install_dir, install_dir))
-                    continue
-                path = entry["dest"] if entry else item
-            else:
-                problem = file_name_problem(item)
-                if problem:
-                    problems.add(field, "%s; give the file name alone, e.g. contoso.log" % problem)
-                    continue
-                path = entry["dest"] if entry else join(install_dir, item)
-            paths.append(path)
-    return paths
-
-
-def _check_profile(problems, spec, name, display_name, target):
-    """The default profile's settings (profile.py), checked in the preflight with the rest."""
-    # Imported here: profile.py uses this module's path rules.
-    from ansible_collections.mapi.messaging.plugins.plugin_utils import profile
-    try:
-        profile.settings(spec, name, display_name=display_name, target=target)
-    except profile.ProfileError as error:
-        problems.extend(error.problems)
