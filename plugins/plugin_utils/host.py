@@ -24,14 +24,13 @@ import typing as t
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 from ansible_collections.mapi.messaging.plugins.plugin_utils.target import (
-    BITNESS, C2R_CONFIGURATION, CURRENT_VERSION, ENVIRONMENT, MAPISVC, MESSAGING, NT_CURRENT_VERSION,
+    BITNESS, C2R_CONFIGURATION, CURRENT_VERSION, ENVIRONMENT, MAPISVC, MESSAGING, MSMAPI_DLL, NT_CURRENT_VERSION,
     OFFICE_VERSIONS, OUTLOOK_CLIENT, SOFTWARE, WOW, folder_of, join, leaf_of, path_problem)
 
 # Office 2013 Click-to-Run kept its configuration under its version (domain notes, section 9);
 # Office 2016 and later, all version 16.0, use Office\ClickToRun\Configuration.
 C2R_2013 = "Microsoft\\Office\\15.0\\ClickToRun"
 C2R_2013_CONFIGURATION = C2R_2013 + "\\Configuration"
-MSMAPI_DLL = "MSMAPI32.DLL"
 
 # Keys under HKLM\SOFTWARE that WOW64 shares between the 64-bit and the 32-bit view instead of
 # redirecting them, on Windows 7 / Server 2008 R2 and newer (Microsoft Learn, "Registry Keys

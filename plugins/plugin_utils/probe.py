@@ -284,27 +284,27 @@ class _Reader:
         self.body = body
 
     @staticmethod
-    def fail(where, expected, got):
-        raise ProbeError("probe: result.%s should be %s, got %s; if the probe task did not pass depth: 8 to "
+    def error(where, expected, got):
+        return ProbeError("probe: result.%s should be %s, got %s; if the probe task did not pass depth: 8 to "
                          "win_powershell, add it; otherwise %s" % (where, expected, _shown(got), _MISMATCH_FIX))
 
     def get(self, mapping, key, where, kinds, optional=False):
         if not isinstance(mapping, dict) or key not in mapping:
             if optional:
                 return None
-            self.fail(where, "present", "nothing (missing)")
+            raise self.error(where, "present", "nothing (missing)")
         value = mapping[key]
         if optional and value is None:
             return None
         if not _is(value, kinds):
-            self.fail(where, _KIND_NAMES[kinds], value)
+            raise self.error(where, _KIND_NAMES[kinds], value)
         return value
 
     def items(self, mapping, key, where, kinds=dict):
         values = self.get(mapping, key, where, list)
         for index, item in enumerate(values):
             if not _is(item, kinds):
-                self.fail("%s[%d]" % (where, index), _KIND_NAMES[kinds], item)
+                raise self.error("%s[%d]" % (where, index), _KIND_NAMES[kinds], item)
         return values
 
     def data(self, reg_type, data, where):
@@ -313,7 +313,7 @@ class _Reader:
             canonical_sha256(reg_type, data)
         except ValueError:
             # Only the data's kind is named: a value may be a credential.
-            self.fail(where, _DATA_FORMS.get(reg_type, "data"), _Kind(data))
+            raise self.error(where, _DATA_FORMS.get(reg_type, "data"), _Kind(data)) from None
         if reg_type in BYTES_TYPES:
             return data.lower()
         if reg_type == "REG_MULTI_SZ":
@@ -323,7 +323,7 @@ class _Reader:
     def reg_type(self, item, where, optional=False):
         kind = self.get(item, "type", where, str, optional=optional)
         if kind is not None and kind not in REG_TYPES:
-            self.fail(where, "one of " + ", ".join(REG_TYPES), kind)
+            raise self.error(where, "one of " + ", ".join(REG_TYPES), kind)
         return kind
 
     def key_values(self, item, where):
@@ -359,11 +359,11 @@ class _Reader:
             kind = self.reg_type(item, where + ".type", optional=True)
             sha256 = self.get(item, "sha256", where + ".sha256", str, optional=True)
             if sha256 is not None and not _SHA256.match(sha256):
-                self.fail(where + ".sha256", "64 lowercase hex digits", sha256)
+                raise self.error(where + ".sha256", "64 lowercase hex digits", sha256)
             data = None
             if exists and name is not None:
                 if kind is None:
-                    self.fail(where + ".type", "the type of an existing value", None)
+                    raise self.error(where + ".type", "the type of an existing value", None)
                 if sha256 is None:
                     data = self.data(kind, self.get(item, "data", where + ".data", object, optional=True),
                                      where + ".data")
@@ -379,7 +379,7 @@ class _Reader:
             where = "paths[%d]" % index
             sha256 = self.get(item, "sha256", where + ".sha256", str, optional=True)
             if sha256 is not None and not _SHA256.match(sha256):
-                self.fail(where + ".sha256", "64 lowercase hex digits", sha256)
+                raise self.error(where + ".sha256", "64 lowercase hex digits", sha256)
             state = PathState(
                 path=self.get(item, "path", where + ".path", str),
                 expanded=self.get(item, "expanded", where + ".expanded", str),
@@ -394,27 +394,33 @@ class _Reader:
     def mapisvc(self):
         where = "mapisvc"
         section = self.get(self.body, "mapisvc", where, dict)
-        copies = []
+        copies, errors = [], list(self.items(section, "errors", where + ".errors", str))
         for index, item in enumerate(self.items(section, "copies", where + ".copies")):
             at = "%s.copies[%d]" % (where, index)
             path = self.get(item, "path", at + ".path", str)
-            encoded = self.get(item, "content", at + ".content", str)
+            encoded = self.get(item, "content", at + ".content", str, optional=True)
+            if encoded is None:
+                # A copy the probe would not return (larger than a MAPISVC.INF may be): not a
+                # copy the planner can edit, and an error that stops it, named once.
+                if not any(ini.fold(path) in ini.fold(error) for error in errors):
+                    errors.append("%s: its content was not returned" % path)
+                continue
             try:
                 content = base64.b64decode(encoded, validate=True)
             except (binascii.Error, ValueError):
-                self.fail(at + ".content", "base64", encoded[:40])
+                raise self.error(at + ".content", "base64", encoded[:40]) from None
             sha1 = self.get(item, "sha1", at + ".sha1", str)
             if sha1 != hashlib.sha1(content).hexdigest():
                 # The bytes are what the planner edits; a hash that does not match them means
                 # the answer was damaged on the way, and the compare-and-swap would be wrong.
-                self.fail(at + ".sha1", "the SHA-1 of the content (%s)" % hashlib.sha1(content).hexdigest(), sha1)
+                raise self.error(at + ".sha1", "the SHA-1 of the content (%s)" % hashlib.sha1(content).hexdigest(), sha1)
             copies.append(MapisvcCopy(path=path, content=content, sha1=sha1))
         return (tuple(copies),
                 tuple(self.items(section, "msmapi_dlls", where + ".msmapi_dlls", str)),
                 tuple(self.items(section, "language_folders", where + ".language_folders", str)),
                 tuple(self.items(section, "missing", where + ".missing", str)),
                 tuple(self.items(section, "searched", where + ".searched", str)),
-                tuple(self.items(section, "errors", where + ".errors", str)))
+                tuple(errors))
 
     def users(self):
         section = self.get(self.body, "users", "users", dict)

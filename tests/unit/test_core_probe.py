@@ -160,6 +160,15 @@ def test_mapisvc_copies_are_decoded_and_their_sha1_checked():
         probe.read(answer(copies=[damaged]))
 
 
+def test_a_copy_without_content_is_not_a_copy_and_is_an_error_once():
+    big = {"path": "C:\\M\\MAPISVC.INF", "content": None, "sha1": None, "size": 2 ** 27}
+    read = probe.read(answer(copies=[big], errors=[]))
+    assert read.copies == ()
+    assert read.mapisvc_errors == ("C:\\M\\MAPISVC.INF: its content was not returned",)
+    named = probe.read(answer(copies=[big], errors=["c:\\m\\mapisvc.inf is 134217728 bytes, more than 67108864"]))
+    assert named.mapisvc_errors == ("c:\\m\\mapisvc.inf is 134217728 bytes, more than 67108864",)
+
+
 def test_users_and_in_use_are_read():
     read = probe.read(answer(
         users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": [
