@@ -11,7 +11,8 @@ Usage::
 
     python tests/windows_double/make_machine.py --root DIR --office msi64|msi32|c2r64|c2r32|none
         [--windows 64|32] [--lcid 1033] [--no-mapi] [--user NAME:with-profile|without-profile[:unloaded] ...]
-        [--mapisvc FILE] [--office-version 16.0] [--outlook-running] [--loaded PATH ...] [--force]
+        [--mapisvc FILE] [--office-version 16.0] [--outlook-running] [--loaded PATH ...]
+        [--dll-path-ex PATH | --no-dll-path-ex] [--leftover-msi VERSION] [--user-lcid LCID] [--force]
 
 or ``from make_machine import make_machine; make_machine(root, office="msi64", ...)``.
 
@@ -28,7 +29,9 @@ Files (placeholders hold one line naming what they stand for):
   (domain 5, Outlook 2002-2010 MSI layout). MAPISVC.INF (``--mapisvc``) goes next to MSMAPI32.DLL.
 - Click-to-Run: ``<PF>\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE`` and ``OLMAPI32.DLL``, and
   ``<PF>\\Microsoft Office\\root\\VFS\\ProgramFilesCommonX64|X86\\System\\MSMAPI\\<LCID>\\``
-  holding MAPISVC.INF (domain 5, Click-to-Run: **unverified** in the domain notes).
+  holding MSMAPI32.DLL and MAPISVC.INF (domain 5, Click-to-Run: **unverified** in the domain
+  notes). Office 2013 Click-to-Run (``office_version`` 15.0): the same under
+  ``<PF>\\Microsoft Office 15`` with ``root\\Office15`` (**unverified**).
 - ``C:\\Users\\<name>\\NTUSER.DAT`` per user and ``C:\\Users\\Default\\NTUSER.DAT``: hive files
   (JSON, loadable with win_regedit ``hive:``), domain 7 (HKCU is per user; Default user hive).
 
@@ -41,9 +44,18 @@ Windows, ``SOFTWARE\\WOW6432Node`` for 32-bit Office on 64-bit Windows):
 - ``HKLM\\<SW>\\Microsoft\\Office\\<ver>\\Outlook``: ``Bitness`` = x64|x86 (domain 5, "Bitness"; MSI
   only) and ``InstallRoot\\Path``; ``LastUILanguage`` = the LCID.
 - ``HKLM\\SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration``: ``Platform`` = x64|x86 and
-  ``InstallationPath`` (domain 5, Click-to-Run bitness; C2R only).
+  ``InstallationPath`` (domain 5, Click-to-Run bitness; C2R only). Office 2013 Click-to-Run has
+  ``HKLM\\SOFTWARE\\Microsoft\\Office\\15.0\\ClickToRun`` (``InstallPath``) with ``Configuration``
+  (``Platform``) under it instead (domain 9: Office 2013 Click-to-Run used ``Office\\15.0\\ClickToRun``;
+  the value names are **unverified**).
+- ``leftover_msi`` (e.g. 15.0): ``HKLM\\<SW>\\Microsoft\\Office\\<that version>\\Outlook`` with
+  ``Bitness`` only, what an uninstalled MSI Office may leave behind (domain 9, a leftover MSI
+  key on a Click-to-Run 16.0 machine).
 - ``HKLM\\SOFTWARE\\Clients\\Mail\\Microsoft Outlook``: (default) "Microsoft Outlook", ``DLLPath``,
-  ``MSIComponentID``, ``MSIApplicationLCID`` and ``MSIOfficeLCID`` (domain 5, "Finding it").
+  ``MSIComponentID``, ``MSIApplicationLCID`` and ``MSIOfficeLCID`` (domain 5, "Finding it"), and
+  ``DLLPathEx`` = the MSMAPI32.DLL in the MSMAPI language folder (domain 9: DLLPathEx names the
+  MSMAPI32.DLL Outlook uses; ``dll_path_ex`` names another path, "" leaves it out). DLLPath is
+  MSMAPI32.DLL for MSI and OLMAPI32.DLL for Click-to-Run.
   The two LCID values are written as multi-strings naming the key and value that hold the LCID
   (``Software\\Microsoft\\Office\\<ver>\\Outlook``, ``LastUILanguage``), the form MFCMAPI reads them
   in; that form is **unverified** in the domain notes.
@@ -67,7 +79,9 @@ Windows, ``SOFTWARE\\WOW6432Node`` for 32-bit Office on 64-bit Windows):
   = Outlook and ``...\\Outlook\\Profiles\\Outlook\\9375CFF0413111d3B88A00104B2A6676`` (domain 7,
   "Profiles"); without one, no Profiles key, and ``...\\Outlook\\Setup`` holding ``FirstRun`` and
   ``First-Run`` (the values an ImportPRF arrangement must remove, domain 7; that Outlook leaves
-  them for a user without a profile is **unverified**).
+  them for a user without a profile is **unverified**). With Office, ``...\\Outlook``
+  ``LastUILanguage`` = the LCID (``user_lcid``, default ``lcid``), the HKCU value
+  ``MSIApplicationLCID`` names (domain 9; its type, a string here, is **unverified**).
 
 Processes (``processes.json``, read only by the ``in_use`` win_powershell contract; no file when
 nothing runs): with ``outlook_running``, OUTLOOK.EXE (its image in the Office folder) in session 1
@@ -152,10 +166,12 @@ def parse_user(text):
             "loaded": len(parts) == 2 or parts[2] == "loaded"}
 
 
-def _user_hive(office_version, with_profile):
+def _user_hive(office_version, with_profile, lcid=None):
     hive = _node()
     outlook = "Software\\Microsoft\\Office\\%s\\Outlook" % office_version
     _key(hive, "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer")
+    if lcid is not None:
+        _set(hive, outlook, "LastUILanguage", "string", str(lcid))
     if with_profile:
         _set(hive, outlook, "DefaultProfile", "string", "Outlook")
         _set(hive, outlook + "\\Profiles\\Outlook\\" + PROFILE_SECTION, "001e6750", "string", "Outlook")
@@ -166,10 +182,14 @@ def _user_hive(office_version, with_profile):
 
 
 def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(), mapisvc=None,
-                 office_version="16.0", force=False, outlook_running=False, loaded_files=()):
+                 office_version="16.0", force=False, outlook_running=False, loaded_files=(), dll_path_ex=None,
+                 leftover_msi=None, user_lcid=None):
     """Build the machine at ``root``; return the description also written to machine.json.
 
     ``users``: dicts {name, profile: bool, loaded: bool} or strings as for ``--user``.
+    ``dll_path_ex``: None = the MSMAPI32.DLL of the MSMAPI language folder, "" = no DLLPathEx,
+    else the path to write. ``leftover_msi``: an Office version whose MSI Outlook key (Bitness
+    only) is left behind. ``user_lcid``: the users' LastUILanguage (default ``lcid``).
     """
     if office not in OFFICE_CHOICES:
         raise MachineError("office: %r; choose one of %s" % (office, ", ".join(OFFICE_CHOICES)))
@@ -183,6 +203,8 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
         raise MachineError("mapisvc: with --office none there is no Office folder to put it in")
     if outlook_running and office == "none":
         raise MachineError("outlook_running: with --office none there is no Outlook to run")
+    if leftover_msi and leftover_msi == office_version:
+        raise MachineError("leftover_msi: %s is the installed version; name an older one (e.g. 15.0)" % leftover_msi)
     root = os.path.abspath(root)
     if os.path.exists(root) and os.listdir(root):
         if not force:
@@ -202,7 +224,7 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
     description = {"root": root, "office": office, "windows": windows, "lcid": lcid, "mapi": bool(mapi and office_bits),
                    "office_version": office_version, "office_bitness": {64: "x64", 32: "x86"}.get(office_bits),
                    "program_files": program_files if office_bits else None, "mapisvc": None,
-                   "mapisvc_folder": None, "users": []}
+                   "mapisvc_folder": None, "users": [], "dll_path_ex": None}
 
     # Windows itself.
     for folder in ("C:\\Windows\\System32", "C:\\ProgramData", "C:\\Program Files\\Common Files",
@@ -243,25 +265,40 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
         _placeholder(drive, office_dir + "\\OUTLOOK.EXE")
         _placeholder(drive, mapi_dll)
         _set(hklm, outlook_key, "Bitness", "string", "x64" if office_bits == 64 else "x86")
+        msmapi_dll = mapi_dll
     elif office.startswith("c2r"):
-        install = program_files + "\\Microsoft Office"
+        office_2013 = office_version == "15.0"
+        install = program_files + ("\\Microsoft Office 15" if office_2013 else "\\Microsoft Office")
         office_dir = "%s\\root\\Office%s" % (install, office_version.split(".")[0])
         mapi_folder = "%s\\root\\VFS\\ProgramFilesCommon%s\\System\\MSMAPI\\%s" % (
             install, "X64" if office_bits == 64 else "X86", lcid_text)
         mapi_dll = office_dir + "\\OLMAPI32.DLL"
+        msmapi_dll = mapi_folder + "\\MSMAPI32.DLL"
         _placeholder(drive, office_dir + "\\OUTLOOK.EXE")
         _placeholder(drive, mapi_dll)
-        _mkdir(drive, mapi_folder)
-        config = "SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration"
-        _set(hklm, config, "Platform", "string", "x64" if office_bits == 64 else "x86")
-        _set(hklm, config, "InstallationPath", "string", install)
-        _set(hklm, config, "VersionToReport", "string", "%s.17928.20156" % office_version)
+        _placeholder(drive, msmapi_dll)
+        platform = "x64" if office_bits == 64 else "x86"
+        if office_2013:
+            _set(hklm, "SOFTWARE\\Microsoft\\Office\\15.0\\ClickToRun", "InstallPath", "string", install)
+            _set(hklm, "SOFTWARE\\Microsoft\\Office\\15.0\\ClickToRun\\Configuration", "Platform", "string", platform)
+        else:
+            config = "SOFTWARE\\Microsoft\\Office\\ClickToRun\\Configuration"
+            _set(hklm, config, "Platform", "string", platform)
+            _set(hklm, config, "InstallationPath", "string", install)
+            _set(hklm, config, "VersionToReport", "string", "%s.17928.20156" % office_version)
     if office_bits:
         _set(hklm, outlook_key + "\\InstallRoot", "Path", "string", office_dir + "\\")
         _set(hklm, outlook_key, "LastUILanguage", "string", lcid_text)
         clients = "SOFTWARE\\Clients\\Mail\\Microsoft Outlook"
         _set(hklm, clients, "", "string", "Microsoft Outlook")
         _set(hklm, clients, "DLLPath", "string", mapi_dll)
+        path_ex = msmapi_dll if dll_path_ex is None else dll_path_ex
+        if path_ex:
+            _set(hklm, clients, "DLLPathEx", "string", path_ex)
+            description["dll_path_ex"] = path_ex
+        if leftover_msi:
+            _set(hklm, "%s\\Microsoft\\Office\\%s\\Outlook" % (software, leftover_msi), "Bitness", "string",
+                 "x64" if office_bits == 64 else "x86")
         _set(hklm, clients, "MSIComponentID", "string", "{6E5B7A03-3C84-4E64-8F4A-5A43F5C9C6B5}")
         lcid_pointer = ["Software\\Microsoft\\Office\\%s\\Outlook" % office_version, "LastUILanguage"]
         _set(hklm, clients, "MSIApplicationLCID", "multistring", lcid_pointer)
@@ -293,7 +330,8 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
         sid = "%s-%d" % (DOMAIN_SID, FIRST_RID + index)
         home = "C:\\Users\\%s" % user["name"]
         hive_path = home + "\\NTUSER.DAT"
-        hive = _user_hive(office_version, user["profile"])
+        hive = _user_hive(office_version, user["profile"],
+                          None if office_bits is None else (lcid if user_lcid is None else user_lcid))
         _mkdir(drive, home + "\\AppData\\Local")
         _write_hive(drive, hive_path, hive)
         _set(hklm, "%s\\%s" % (profile_list, sid), "ProfileImagePath", "expandstring", home)
@@ -363,13 +401,19 @@ def main(argv=None):
     parser.add_argument("--outlook-running", action="store_true", help="OUTLOOK.EXE runs (with MAPI loaded)")
     parser.add_argument("--loaded", action="append", default=[],
                         help="Windows path of a DLL a running process has loaded (repeatable)")
+    parser.add_argument("--dll-path-ex", help="DLLPathEx to write (default: the MSMAPI32.DLL of the language folder)")
+    parser.add_argument("--no-dll-path-ex", action="store_true", help="leave DLLPathEx out")
+    parser.add_argument("--leftover-msi", help="an older Office version whose MSI Outlook key is left behind (e.g. 15.0)")
+    parser.add_argument("--user-lcid", type=int, help="the users' LastUILanguage (default: --lcid)")
     parser.add_argument("--force", action="store_true", help="rebuild an existing machine folder")
     args = parser.parse_args(argv)
     try:
         description = make_machine(args.root, office=args.office, windows=args.windows, lcid=args.lcid,
                                    mapi=not args.no_mapi, users=args.user, mapisvc=args.mapisvc,
                                    office_version=args.office_version, force=args.force,
-                                   outlook_running=args.outlook_running, loaded_files=args.loaded)
+                                   outlook_running=args.outlook_running, loaded_files=args.loaded,
+                                   dll_path_ex="" if args.no_dll_path_ex else args.dll_path_ex,
+                                   leftover_msi=args.leftover_msi, user_lcid=args.user_lcid)
     except (MachineError, OSError) as e:
         sys.stderr.write("make_machine: %s\n" % e)
         return 2
