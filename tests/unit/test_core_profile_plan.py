@@ -232,6 +232,11 @@ def test_another_tools_import_prf_is_left_as_it_is():
     assert result.import_prf == () and result.remove_first_run == ()
 
 
+def test_an_empty_import_prf_is_no_other_tools_arrangement():
+    result = plan(host([user(BOB, setup={"ImportPRF": sz(" ")})]))
+    assert result.import_prf == (BOB,) and result.foreign_import_prf == ()
+
+
 def test_an_unreadable_user_is_listed_not_guessed():
     result = plan(host([user(ALICE, profiles=["Outlook"]),
                         user(BOB, errors={PROFILES: "Requested registry access is not allowed."}),
