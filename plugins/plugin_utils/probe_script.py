@@ -119,7 +119,7 @@ function Open-Shared([string]$LiteralPath) {
 function Test-FullPath([string]$Path) {
     # C:\... or \\server\share\...: a relative path would depend on the folder the host
     # process happens to run in.
-    $Path -match '^(?:[A-Za-z]:\\|\\\\)'
+    $Path -match '^(?:[A-Za-z]:[\\/]|[\\/]{2})'
 }
 
 function Get-FullPath([string]$Path) {

@@ -65,7 +65,7 @@ ACCESS_DENIED = "Access to the path '%s' is denied."
 REG_TYPES = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "multistring": "REG_MULTI_SZ",
              "dword": "REG_DWORD", "qword": "REG_QWORD", "binary": "REG_BINARY", "none": "REG_NONE"}
 _KEY_PATH = re.compile(r"^HK(LM|U):(?:\\(.*))?$", re.IGNORECASE)
-_FULL_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\)")
+_FULL_PATH = re.compile(r"^(?:[A-Za-z]:[\\/]|[\\/]{2})")
 _DIGITS = re.compile(r"^[0-9]+$")
 CURRENT_VERSION = ("SOFTWARE", "Microsoft", "Windows", "CurrentVersion")
 C2R_CONFIGURATION = ("SOFTWARE", "Microsoft", "Office", "ClickToRun", "Configuration")
@@ -119,8 +119,8 @@ def _is_false(value):
 
 # -- paths -----------------------------------------------------------------------------------
 def _full_path(path):
-    """[System.IO.Path]::GetFullPath for a drive or UNC path: separators unified and collapsed,
-    ``.`` and ``..`` resolved, a trailing backslash kept."""
+    """[System.IO.Path]::GetFullPath for a drive or UNC path (``/`` or ``\\``): separators
+    unified and collapsed, ``.`` and ``..`` resolved, a trailing backslash kept."""
     path = path.replace("/", "\\")
     if path.startswith("\\\\"):
         pieces = path[2:].split("\\")
