@@ -574,7 +574,8 @@ def _mapisvc_args(problems, service_args, state, name, display_name, resolved, p
     given["providers"] = providers
     given = {option: value for option, value in given.items() if value is not None}
     spec = {option: value for option, value in ARGUMENT_SPEC.items() if option not in ("path", "create", "src")}
-    validated = ArgumentSpecValidator(spec, MUTUALLY_EXCLUSIVE, REQUIRED_ONE_OF).validate(given)
+    validated = ArgumentSpecValidator(spec, mutually_exclusive=MUTUALLY_EXCLUSIVE,
+                                     required_one_of=REQUIRED_ONE_OF).validate(given)
     if validated.error_messages:
         for message in validated.error_messages:
             problems.append(_option_problem(_argument_problem(message)))
