@@ -164,6 +164,7 @@ def test_the_scripts_the_collection_is_known_to_ship_are_found():
     labels = {(label, text.splitlines()[0].strip()) for label, line, text in SCRIPTS}
     assert ("plugins/plugin_utils/transport.py", "# mapi.messaging: replace") in labels
     assert ("plugins/plugin_utils/transport.py", "# mapi.messaging: read") in labels
+    assert ("plugins/plugin_utils/probe_script.py", "# mapi.messaging: probe") in labels
     assert any(label.endswith(".ps1") for label, line, text in SCRIPTS)
 
 
