@@ -432,9 +432,14 @@ $steps = @(
     {
         # MSI Office: <Common Files>\System\MSMAPI, 64- and 32-bit.
         foreach ($name in @('CommonFilesDir', 'CommonFilesDir (x86)')) {
-            $common = Get-SearchValue 'SOFTWARE\Microsoft\Windows\CurrentVersion' $name
-            if ($null -ne $common) {
-                Search-Msmapi ([System.IO.Path]::Combine($common, 'System\MSMAPI'))
+            try {
+                $common = Get-SearchValue 'SOFTWARE\Microsoft\Windows\CurrentVersion' $name
+                if ($null -ne $common) {
+                    Search-Msmapi ([System.IO.Path]::Combine($common, 'System\MSMAPI'))
+                }
+            }
+            catch {
+                $mapisvcErrors.Add("${name}: $(Get-Reason $_)")
             }
         }
     },
@@ -451,9 +456,14 @@ $steps = @(
         # Outlook's MAPI registration: the folder of the DLL it names (both views).
         foreach ($client in @('SOFTWARE\Clients\Mail\Microsoft Outlook', 'SOFTWARE\WOW6432Node\Clients\Mail\Microsoft Outlook')) {
             foreach ($name in @('DLLPathEx', 'DLLPath')) {
-                $dll = Get-SearchValue $client $name
-                if ($null -ne $dll -and (Test-FullPath $dll)) {
-                    Search-Folder ([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetFullPath($dll))) $true
+                try {
+                    $dll = Get-SearchValue $client $name
+                    if ($null -ne $dll -and (Test-FullPath $dll)) {
+                        Search-Folder ([System.IO.Path]::GetDirectoryName([System.IO.Path]::GetFullPath($dll))) $true
+                    }
+                }
+                catch {
+                    $mapisvcErrors.Add("$client ${name}: $(Get-Reason $_)")
                 }
             }
         }

@@ -373,9 +373,12 @@ class MapisvcSearch:
 
     def _common_files(self, reg):
         for name in ("CommonFilesDir", "CommonFilesDir (x86)"):
-            common = _search_value(self.machine, reg, CURRENT_VERSION, name)
-            if common:
-                self.msmapi(_combine(common, "System\\MSMAPI"))
+            try:
+                common = _search_value(self.machine, reg, CURRENT_VERSION, name)
+                if common:
+                    self.msmapi(_combine(common, "System\\MSMAPI"))
+            except ItemError as e:
+                self.errors.append("%s: %s" % (name, e))
 
     def _click_to_run(self, reg):
         installation = _search_value(self.machine, reg, C2R_CONFIGURATION, "InstallationPath")
@@ -386,9 +389,12 @@ class MapisvcSearch:
     def _outlook_client(self, reg):
         for client in OUTLOOK_CLIENTS:
             for name in ("DLLPathEx", "DLLPath"):
-                dll = _search_value(self.machine, reg, client, name)
-                if dll and _FULL_PATH.match(dll):
-                    self.folder(_directory_name(_full_path(dll)), True)
+                try:
+                    dll = _search_value(self.machine, reg, client, name)
+                    if dll and _FULL_PATH.match(dll):
+                        self.folder(_directory_name(_full_path(dll)), True)
+                except ItemError as e:
+                    self.errors.append("%s %s: %s" % ("\\".join(client), name, e))
 
     def _system(self, reg):
         system_root = self.machine.expand("%SystemRoot%")
