@@ -24,6 +24,7 @@ bytes in every ANSI code page, so every name and value is restricted to it.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
@@ -756,13 +757,15 @@ def _reading(registry, path, names):
     return KeyReading(read=True, exists=True, values=values, sub_keys=tuple(registry.sub_keys(path)))
 
 
-def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="present") -> ProfilePlan:
+def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="present",
+                 created_folders=()) -> ProfilePlan:
     """The profile step's ``ProfilePlan`` from one probe (``probe.Probe``) of the host.
 
     ``resolved`` is ``settings()`` for the detected Office version; ``prf_sha256`` the SHA-256
     of the PRF (None: ``rendered_prf_sha256(resolved)``); ``script_sha256`` the SHA-256 of the
     role's ``files/message_service_profile.ps1`` on the controller (None: unknown, so the script
-    is written); ``state`` ``present`` or ``absent``. The probe must have read
+    is written); ``state`` ``present`` or ``absent``; ``created_folders`` the folders the
+    run creates before the profile step (the install folder). The probe must have read
     ``probe_needs(resolved)``; what it did not read is never taken as proof of anything.
     """
     registry = probed.registry
@@ -787,5 +790,9 @@ def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="p
             return FileReading(read=False)
         return FileReading(read=True, exists=found.exists, directory=found.directory, sha256=found.sha256)
 
-    return _decide(resolved, state, machine_key, user_key, files, users.loaded,
-                   rendered_prf_sha256(resolved) if prf_sha256 is None else prf_sha256, script_sha256)
+    decided = _decide(resolved, state, machine_key, user_key, files, users.loaded,
+                      rendered_prf_sha256(resolved) if prf_sha256 is None else prf_sha256, script_sha256)
+    # A folder an earlier step of the same run creates (the install folder) needs no task here.
+    created = {ini.fold(folder) for folder in created_folders}
+    return dataclasses.replace(decided, folders=tuple(
+        folder for folder in decided.folders if ini.fold(folder) not in created))

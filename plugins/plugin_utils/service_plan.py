@@ -57,7 +57,7 @@ class ServicePlan:
 
     ``problems``: stop the host before any change when not empty (``in_use``: those of them
     that come from a running Outlook or a file in use). ``files``: every planned file item
-    (for Outlook's bitness), whether it needs copying or not; ``copy`` and ``download``: the
+    (for Outlook's bitness), whether it needs copying or not; ``file_copies`` and ``download``: the
     ones to write. ``registry``: the values to write (``state: present``);
     ``registry_removals``: the values and keys to delete (``state: absent``). ``mapisvc``:
     the MAPISVC.INF copies to run ``mapi.messaging.mapisvc`` on (``{path, create}``), with
@@ -70,7 +70,8 @@ class ServicePlan:
     create_install_dir: bool
     remove_install_dir: bool
     files: t.Tuple[dict, ...]
-    copy: t.Tuple[dict, ...]
+    # Not "copy": Jinja would find the dict's copy method under that name.
+    file_copies: t.Tuple[dict, ...]
     download: t.Tuple[dict, ...]
     properties: dict
     providers: t.Optional[list]
@@ -91,7 +92,7 @@ class ServicePlan:
     @property
     def writes(self):
         """How many write tasks the plan runs (0: the host already is as declared)."""
-        return (len(self.copy) + len(self.download) + len(self.registry) + len(self.registry_removals)
+        return (len(self.file_copies) + len(self.download) + len(self.registry) + len(self.registry_removals)
                 + len(self.mapisvc) + len(self.delete_paths) + int(self.create_install_dir)
                 + int(self.remove_install_dir))
 
@@ -194,8 +195,8 @@ def plan(target, probe, *, state="present", name=None, display_name=None, files=
                          % shown(install_dir))
         writes = dict(
             create_install_dir=bool(copy or download) and not (folder is not None and folder.exists),
-            remove_install_dir=False, files=planned, copy=copy, download=download, properties=resolved,
-            providers=resolved_providers, registry=[item for item in items if _registry_differs(probe, item)],
+            remove_install_dir=False, files=planned, file_copies=copy, download=download, properties=resolved,
+            providers=resolved_providers, registry=_registry_writes(probe, items),
             registry_removals=[], delete_paths=[])
         mapisvc_args = _mapisvc_args(problems, service_args, state, name, display_name, resolved,
                                      resolved_providers)
@@ -210,7 +211,7 @@ def plan(target, probe, *, state="present", name=None, display_name=None, files=
             problems, probe, install_dir=install_dir, own_folder=default_dir, files=planned,
             delete_files=_delete_files(problems, properties, by_registered, install_dir))
         items = _registry_items(problems, registry, facts, state)
-        writes = dict(create_install_dir=False, files=planned, copy=[], download=[], properties={},
+        writes = dict(create_install_dir=False, files=planned, file_copies=[], download=[], properties={},
                       providers=names_only, registry=[],
                       registry_removals=[item for item in items if _registry_differs(probe, item)], **removed)
         mapisvc_args = _mapisvc_args(problems, service_args, state, name, None, None, names_only)
@@ -517,6 +518,15 @@ def declared_data(reg_type, data):
     return None
 
 
+def _registry_writes(probe, items):
+    """The items to write: those that differ, less a bare key (no value name) that a value
+    written in the same key creates anyway."""
+    writes = [item for item in items if _registry_differs(probe, item)]
+    valued = {_fold(item["path"]) for item in writes if item["name"] is not None and item["state"] == "present"}
+    return [item for item in writes
+            if not (item["name"] is None and item["state"] == "present" and _fold(item["path"]) in valued)]
+
+
 def _registry_differs(probe, item):
     """Whether ``item`` (a checked registry item) needs win_regedit on this host. Unknown
     (not probed, unreadable, data in a form not predicted): it does."""
@@ -672,7 +682,7 @@ def _in_use(probe, writes, copies):
     deletes it (a run that changes none of them is safe with Outlook open)."""
     if probe is None:
         return []
-    touched = [entry["dest"] for entry in list(writes["copy"]) + list(writes["download"])]
+    touched = [entry["dest"] for entry in list(writes["file_copies"]) + list(writes["download"])]
     touched += list(writes["delete_paths"])
     folded = {_where(probe, path) for path in touched}
     locked = [item for item in probe.locked if _where(probe, item.path) in folded]

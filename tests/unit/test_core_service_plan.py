@@ -507,7 +507,7 @@ def test_a_host_already_as_declared_gets_no_write_at_all():
     found = located()
     planned = contoso_plan(found, installed(found))
     assert planned.problems == ()
-    assert (planned.copy, planned.download, planned.registry, planned.mapisvc, planned.delete_paths) == ((),) * 5
+    assert (planned.file_copies, planned.download, planned.registry, planned.mapisvc, planned.delete_paths) == ((),) * 5
     assert planned.create_install_dir is False and planned.writes == 0
     # Every file is still planned (the PR_SERVICE_SUPPORT_FILES list names them all).
     assert [entry["dest"] for entry in planned.files] == [
@@ -518,7 +518,7 @@ def test_a_fresh_host_gets_every_write():
     found = located()
     planned = contoso_plan(found, probed(paths=[path_reading(DIR)]))
     assert planned.problems == ()
-    assert [entry["dest"] for entry in planned.copy] == [entry["dest"] for entry in planned.files]
+    assert [entry["dest"] for entry in planned.file_copies] == [entry["dest"] for entry in planned.files]
     assert planned.create_install_dir is True
     assert [item["name"] for item in planned.registry] == ["Server", "Password", "Port"]
     assert list(planned.mapisvc) == [{"path": MSMAPI, "create": False}]
@@ -527,7 +527,7 @@ def test_a_fresh_host_gets_every_write():
 def test_one_differing_file_is_the_only_copy():
     found = located()
     planned = contoso_plan(found, installed(found, files={DIR + "\\contosoui32.dll": b"an older build"}))
-    assert [entry["dest"] for entry in planned.copy] == [DIR + "\\contosoui32.dll"]
+    assert [entry["dest"] for entry in planned.file_copies] == [DIR + "\\contosoui32.dll"]
     assert planned.problems == () and planned.registry == () and planned.mapisvc == ()
     assert planned.create_install_dir is False
 
@@ -707,7 +707,7 @@ def test_removal_deletes_only_what_exists_and_never_a_folder_as_a_file():
 def test_the_plan_is_typed_so_a_misspelt_field_fails():
     planned = contoso_plan(located(), probed())
     with pytest.raises(dataclasses.FrozenInstanceError):
-        planned.copy = ()
+        planned.file_copies = ()
     with pytest.raises(AttributeError):
         getattr(planned, "copies")
     assert set(planned.as_dict()) == {field.name for field in dataclasses.fields(service_plan.ServicePlan)}
