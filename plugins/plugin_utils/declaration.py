@@ -11,7 +11,9 @@ author sees all of them at once and the file is never touched.
 
 from __future__ import annotations
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import properties
+from typing import Callable
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
 from ansible_collections.mapi.messaging.plugins.plugin_utils.properties import shown
 
@@ -58,11 +60,11 @@ class Service:
         self.sections = sections
         self.retired = list(retired or [])
 
-    def linked(self):
+    def linked(self) -> list[Entries]:
         """Provider and linked sections, in declaration order."""
         return list(self.providers or []) + list(self.sections or [])
 
-    def section_entries(self):
+    def section_entries(self) -> dict[str, str]:
         """The service section's entries, with the list entries derived from the
         declared providers and sections."""
         entries = dict(self.properties)
@@ -76,10 +78,11 @@ class Service:
 class _Checker:
     """Collects problems; each names its field."""
 
-    def __init__(self, allow_secrets, can_encode):
+    def __init__(self, allow_secrets, can_encode, partial=False):
         self.problems = []
         self.allow_secrets = allow_secrets
         self.can_encode = can_encode
+        self.partial = partial
 
     def add(self, field, message):
         self.problems.append("%s: %s" % (field, message))
@@ -170,15 +173,29 @@ class _Checker:
             rendered[key] = text
         return rendered
 
+    def provider(self, field, declared):
+        """A provider section MAPI can load: the entries properties.PROVIDER_ENTRIES requires
+        (the rule mapisvc_info reports by). Checked on the declaration, not the file, so a
+        run with purge cannot leave the section without them either. Not for a partial
+        declaration, which only describes (the fleet report's desired state)."""
+        if self.partial:
+            return
+        names = [key for key in declared or {} if isinstance(key, str)] if isinstance(declared, dict) else []
+        for entry, required in properties.missing_provider_entries(names):
+            if required:
+                self.add(field, "has no %s, the DLL MAPI loads the provider from, so no profile could "
+                                "hold the service; add %s: <the provider's DLL name or full path, without "
+                                "the 32 MAPI adds>" % (entry, entry))
+
     def raise_if_any(self):
         if self.problems:
             raise DeclarationError(self.problems)
 
 
-def _linked(checker, field, declared, taken, retired=None):
+def _linked(checker, field, declared, taken, retired=None, providers=False):
     """Provider or linked sections: list of {name, properties, state}. The names of items
     with ``state: absent`` (module options only, never a fragment) go to ``retired`` instead
-    of the result."""
+    of the result. Provider sections (``providers``) must be complete (``_Checker.provider``)."""
     if declared is None:
         return None
     result = []
@@ -202,13 +219,18 @@ def _linked(checker, field, declared, taken, retired=None):
                                                    "remove the properties or set state: present")
             retired.append(name)
             continue
+        if providers:
+            checker.provider(where + ".properties", item.get("properties"))
         result.append(Entries(name, checker.entries(where + ".properties", item.get("properties"), name)))
     return result
 
 
-def from_args(args, can_encode=lambda text: True):
-    """A Service from the module options (already type-checked by Ansible's argument spec)."""
-    checker = _Checker(args.get("allow_secrets", False), can_encode)
+def from_args(args: dict, can_encode: Callable[[str], bool] = lambda text: True,
+              partial: bool = False) -> Service:
+    """A Service from the module options (already type-checked by Ansible's argument spec).
+    ``partial``: the declaration only describes what to compare (the fleet report's desired
+    state), so provider sections need not be complete."""
+    checker = _Checker(args.get("allow_secrets", False), can_encode, partial)
     name = checker.name("service", args.get("service"), "the service name")
     display_name = args.get("display_name")
     present = args.get("state", "present") == "present"
@@ -228,7 +250,7 @@ def from_args(args, can_encode=lambda text: True):
         default_service=args.get("default_service"),
         help_file=help_file,
         properties=checker.entries("properties", args.get("properties"), name),
-        providers=_linked(checker, "providers", args.get("providers"), taken, retired),
+        providers=_linked(checker, "providers", args.get("providers"), taken, retired, providers=True),
         sections=_linked(checker, "sections", args.get("sections"), taken, retired),
         retired=retired,
     )
@@ -245,7 +267,8 @@ def _values(section):
     return {key: value for key, value in section.items() if value is not None}
 
 
-def from_fragment(fragment, allow_secrets=False, can_encode=lambda text: True, origin="src"):
+def from_fragment(fragment: ini.Document, allow_secrets: bool = False,
+                  can_encode: Callable[[str], bool] = lambda text: True, origin: str = "src") -> list[Service]:
     """Services from a vendor's MAPISVC.INF fragment (a parsed Document): every service
     its [Services] lists, with its provider and linked sections."""
     checker = _Checker(allow_secrets, can_encode)
@@ -289,7 +312,8 @@ def from_fragment(fragment, allow_secrets=False, can_encode=lambda text: True, o
                                 "lacks; add that section to the fragment" % item)
                     continue
                 declared.append({"name": item, "properties": _values(section)})
-            lists[list_key] = _linked(checker, "%s %s" % (where, list_key), declared, taken)
+            lists[list_key] = _linked(checker, "%s %s" % (where, list_key), declared, taken,
+                                      providers=list_key == "Providers")
         service = Service(
             name=name,
             display_name=display_name,

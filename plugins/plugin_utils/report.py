@@ -16,23 +16,33 @@ A host record is one of
 
 from __future__ import annotations
 
+import copy
 import csv
 import html
 import io
 import json
 import re
 
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import NoLogError
+
+from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import ARGUMENT_SPEC
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
 
 FORMAT = 1
 STATUSES = ("ok", "failed", "unreachable")
-DLL_KEYS = ("PR_SERVICE_DLL_NAME", "PR_PROVIDER_DLL_NAME")
 # mapisvc options that say how to write, not what the file should say: accepted in a
 # desired state (so a mapisvc task's arguments can be reused as they are) and ignored.
-IGNORED_OPTIONS = ("path", "dest", "backup", "create", "codepage", "allow_secrets", "purge", "src")
-DECLARED_OPTIONS = ("service", "display_name", "default_service", "help_file", "properties",
-                    "providers", "sections", "state")
+HOW_TO_WRITE = ("path", "backup", "create", "codepage", "allow_secrets", "purge", "src")
+# Every other option of mapisvc's argument spec says what the file holds.
+DECLARED_OPTIONS = tuple(name for name in ARGUMENT_SPEC if name not in HOW_TO_WRITE)
+IGNORED_OPTIONS = tuple(name for option in HOW_TO_WRITE
+                        for name in [option] + ARGUMENT_SPEC[option].get("aliases", []))
+# A desired state is checked and converted as mapisvc's own options are (a "false" string is
+# the boolean false), except that it needs no path: it describes, it writes nowhere.
+_DESIRED_SPEC = copy.deepcopy(ARGUMENT_SPEC)
+_DESIRED_SPEC["path"]["required"] = False
 CSV_COLUMNS = ("record", "host", "status", "path", "exists", "encoding", "service", "default",
                "section", "key", "value", "expected", "severity", "code", "message", "fix")
 
@@ -112,17 +122,20 @@ def _check_desired(desired):
             problems.append("%s: unknown option(s) %s; a desired state takes the mapisvc options %s"
                             % (where, ", ".join(unknown), ", ".join(DECLARED_OPTIONS)))
             continue
-        state = item.get("state", "present")
-        if state not in ("present", "absent"):
-            problems.append("%s.state: %r must be present or absent" % (where, state))
+        validated = ArgumentSpecValidator(_DESIRED_SPEC).validate(item)
+        errors = [error.error_message for error in validated.errors if not isinstance(error, NoLogError)]
+        if errors:
+            problems.extend("%s: %s" % (where, error) for error in errors)
             continue
-        args = dict(item, allow_secrets=True)  # the report only compares; it writes nothing
+        # The report only compares, so credential-looking values may be declared, and a
+        # provider may be declared by the entries to compare only.
+        args = dict(validated.validated_parameters, allow_secrets=True)
         try:
-            service = declaration.from_args(args)
+            service = declaration.from_args(args, partial=True)
         except declaration.DeclarationError as e:
             problems.extend("%s.%s" % (where, problem) for problem in e.problems)
             continue
-        checked.append((service, state))
+        checked.append((service, args["state"]))
     if problems:
         raise ReportError("%d problem(s) in the desired state:\n- %s" % (len(problems), "\n- ".join(problems)))
     return checked
@@ -130,16 +143,6 @@ def _check_desired(desired):
 
 # ---------------------------------------------------------------------------------------
 # Aggregation
-
-def _lookup(mapping, key):
-    """A value from a properties dict, names compared the way Windows compares them."""
-    if not mapping:
-        return None
-    for name, value in mapping.items():
-        if fold(name) == fold(key):
-            return value
-    return None
-
 
 def _existing(files):
     return [item for item in files if item.get("exists")]
@@ -185,7 +188,8 @@ def _service_rows(hosts):
                 for section, values in _linked_sections(service):
                     for name, value in values.items():
                         slot = (fold(section), fold(name))
-                        target = entry["dlls"] if fold(name) in DLL_KEYS else entry["properties"]
+                        dll = properties.kind_of(name) is properties.DLL
+                        target = entry["dlls"] if dll else entry["properties"]
                         target.setdefault(slot, (section, name, _Counter()))[2].add(value, host)
     rows = []
     for key in sorted(by_name):
@@ -263,7 +267,7 @@ def _drift_one(service, state, item):
                     "listed" if found.get("default") else "not listed"))
     actual_entries = found.get("properties") or {}
     for key, expected in service.section_entries().items():
-        actual = _lookup(actual_entries, key)
+        actual = properties.find(actual_entries.items(), key)
         if not _same(key, expected, actual):
             out.append((service.name, key, expected, actual))
     linked = {fold(s["name"]): s for group in ("providers", "sections") for s in (found.get(group) or [])}
@@ -275,7 +279,7 @@ def _drift_one(service, state, item):
             out.append((declared.name, None, "section present", None))
             continue
         for key, expected in declared.entries.items():
-            actual = _lookup(actual_section.get("properties"), key)
+            actual = properties.find((actual_section.get("properties") or {}).items(), key)
             if not _same(key, expected, actual):
                 out.append((declared.name, key, expected, actual))
     return out

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, properties
+from complete import with_complete_providers
 from expected import apply_or_reject, declared_values
 from strategies import files, files_with_declarations
 
@@ -17,7 +18,7 @@ QUICK = settings(max_examples=120, deadline=None, suppress_health_check=[HealthC
 def apply(data, args, state="present", purge=False):
     """Parse, apply one declared service, and return (document, plan, service)."""
     doc = ini.parse(data)
-    service = declaration.from_args(args, doc.can_encode)
+    service = declaration.from_args(with_complete_providers(args), doc.can_encode)
     return doc, apply_or_reject(doc, [service], state=state, purge=purge), service
 
 
@@ -118,7 +119,8 @@ def test_a_retired_section_another_service_lists_is_kept_with_one_warning():
     data = (b"[Services]\r\nA=A\r\nB=B\r\n\r\n[A]\r\nProviders=A_P,SHARED\r\n\r\n[B]\r\nProviders=SHARED\r\n\r\n"
             b"[A_P]\r\nX=1\r\n\r\n[SHARED]\r\nX=2\r\n")
     args = {"service": "A", "display_name": "A",
-            "providers": [{"name": "A_P", "properties": {}}, {"name": "SHARED", "state": "absent", "properties": {}}]}
+            "providers": [{"name": "A_P", "properties": {"PR_PROVIDER_DLL_NAME": "a.dll"}},
+                          {"name": "SHARED", "state": "absent", "properties": {}}]}
     for purge in (False, True):
         doc, result, dummy = apply(data, args, purge=purge)
         assert result.warnings == ["[SHARED] was kept: service B also references it"], purge

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import ARGUMENT_SPEC
 from ansible_collections.mapi.messaging.plugins.plugin_utils import properties, report
 
 CONTOSO_DLL = "C:\\Program Files\\Contoso\\contoso.dll"
@@ -199,13 +200,47 @@ def test_a_dll_declared_by_name_matches_the_full_path_the_role_writes():
     ({"service": "CONTOSO", "display_name": "C", "colour": "red"}, "colour"),
     ([{"service": "CONTOSO", "display_name": "C", "properties": {"PR_SERVICE_DLL_NAME": "contoso32.dll"}}],
      "desired[0].properties.PR_SERVICE_DLL_NAME"),
-    ({"service": "CONTOSO", "display_name": "C", "state": "gone"}, "desired.state"),
+    ({"service": "CONTOSO", "display_name": "C", "state": "gone"}, "desired: value of state must be one of"),
+    ({"service": "CONTOSO", "display_name": "C", "default_service": "maybe"}, "desired: argument 'default_service'"),
+    ({"service": "CONTOSO", "display_name": "C", "providers": [{"name": "P", "state": "gone"}]},
+     "value of state must be one of: present, absent, got: gone found in providers"),
     ("CONTOSO", "desired: expected a dictionary"),
 ])
 def test_bad_desired_state_names_the_field(desired, field):
     with pytest.raises(report.ReportError) as caught:
         report.build(fleet(), desired)
     assert field in str(caught.value)
+
+
+def test_desired_options_are_converted_as_mapisvc_converts_them():
+    # A string "false" is mapisvc's boolean false: not listed in [Default Services] is no drift.
+    records = {"listed": ok(inf([service("CONTOSO", "Contoso Connector", default=True)])),
+               "unlisted": ok(inf([service("CONTOSO", "Contoso Connector")]))}
+    desired = {"service": "CONTOSO", "display_name": "Contoso Connector", "default_service": "false"}
+    rows = report.build(records, desired)["drift"]
+    assert [(r["host"], r["section"], r["expected"], r["actual"]) for r in rows] == [
+        ("listed", "Default Services", "not listed", "listed")]
+
+
+def test_every_mapisvc_option_is_accepted_in_a_desired_state():
+    # The arguments of any mapisvc task can be reused: the accepted names are mapisvc's own
+    # (aliases included); only what the file holds is compared.
+    task = {key: value for key, value in DESIRED.items() if key != "path"}
+    task.update(dest="C:\\MAPISVC.INF", backup=True, create=True, codepage="cp1252", purge=True, state="present",
+                allow_secrets=False, help_file="contoso.hlp", default_service=False, sections=[])
+    assert set(task) == set(ARGUMENT_SPEC) - {"path", "src"} | {"dest"}
+    data = report.build(fleet(), task)
+    assert {r["host"] for r in data["drift"]} == {"ws01", "ws02", "ws03", "ws04"}  # ws01: listed as default
+
+
+def test_a_property_the_host_spells_by_tag_is_the_declared_property():
+    host = service("CONTOSO", "Contoso Connector")
+    host["properties"] = {"3d0a001e": CONTOSO_DLL, "PR_RESOURCE_FLAGS": host["properties"]["PR_RESOURCE_FLAGS"],
+                          "Providers": "CONTOSO_AB"}
+    data = report.build({"a": ok(inf([host]))}, DESIRED)
+    assert data["drift"] == []
+    # And it is listed among the DLLs in use, like its name would be.
+    assert [entry["key"] for entry in by_name(data, "CONTOSO")["dlls"]] == ["3d0a001e", "PR_PROVIDER_DLL_NAME"]
 
 
 @pytest.mark.parametrize("records, field", [
