@@ -121,6 +121,31 @@ def test_characters_beyond_the_bmp_have_no_case():
     assert ini.fold("é\U00010428") == "É\U00010428"
 
 
+def test_searching_unsplit_sections_folds_case_as_windows_does():
+    # U+212A KELVIN SIGN has no other case in Windows' table, so it is not "k"; "\u017f"
+    # (long s) uppercases to "S", so it is "s". A case-insensitive regular expression would
+    # match both; the search must agree with reading the section line by line.
+    for text, keys, found in [("[A]\r\n\u212aEY=1\r\n", ["KEY"], []),
+                              ("[A]\r\nSECRET=1\r\n", ["\u017fECRET"], ["A"]),
+                              ("[A]\r\nkey=1\r\n", ["KEY"], ["A"])]:
+        assert ini.parse(text.encode("utf-8"), "utf-8").sections_with(keys) == found, (text, keys)
+        split = ini.parse(text.encode("utf-8"), "utf-8")
+        split.section("A").lines  # pylint: disable=pointless-statement
+        assert split.sections_with(keys) == found, (text, keys)
+
+
+@pytest.mark.parametrize("data, codepage, encoding", [
+    (b"[S]\r\nk=1\r\n", "cp1252", "cp1252"), (b"[S]\r\nk=\xe9\r\n", "cp1251", "cp1251"),
+    (b"[S]\r\n", "utf-8", "utf-8"), (b"[S]\r\n", "windows-1252", "cp1252"),
+    (ini.UTF16_BOM + "[S]\r\n".encode("utf-16-le"), "cp1252", "utf-16-le"),
+])
+def test_the_encoding_of_a_file_is_named_by_its_code_page_or_utf16(data, codepage, encoding):
+    # One name for one thing: what mapisvc and mapisvc_info return as the file's encoding.
+    doc = ini.parse(data, codepage)
+    assert doc.encoding == doc.codec == encoding
+    assert ini.decode(data, codepage)[1] == encoding
+
+
 def test_unpaired_surrogates_read_as_replacement_characters_and_render_unchanged():
     data = utf16("; \udc00 note\r\n[S\ud800]\r\nk=\udc00x\r\n[T]\r\nk=1\r\n")
     doc = ini.parse(data)

@@ -125,3 +125,28 @@ def test_a_retired_section_another_service_lists_is_kept_with_one_warning():
         doc, result, dummy = apply(data, args, purge=purge)
         assert result.warnings == ["[SHARED] was kept: service B also references it"], purge
         assert doc.get("A", "Providers") == "A_P" and doc.get("SHARED", "X") == "2"
+
+
+def test_a_property_is_found_by_its_name_or_its_tag_in_any_case():
+    for spelled in ("PR_SERVICE_DLL_NAME", "pr_service_dll_name", "3D0A001E", "3d0a001e"):
+        entries = [("Other", "x"), (spelled, "contoso.dll")]
+        assert properties.find(entries, "PR_SERVICE_DLL_NAME") == "contoso.dll", spelled
+        assert properties.find(entries, "3D0A001E") == "contoso.dll", spelled
+    assert properties.find([("PR_SERVICE_DLL_NAME", "a.dll")], "PR_PROVIDER_DLL_NAME") is None
+    # A spelling hidden by a line without '=' reads as missing; another spelling still counts.
+    assert properties.find([("PR_SERVICE_DLL_NAME", None), ("3d0a001e", "b.dll")], "PR_SERVICE_DLL_NAME") == "b.dll"
+    assert properties.find([("Providers", "A_P")], "PROVIDERS") == "A_P"
+
+
+def test_a_provider_section_is_complete_with_its_dll_and_type_by_name_or_tag():
+    assert properties.missing_provider_entries(["PR_PROVIDER_DLL_NAME", "PR_RESOURCE_TYPE"]) == []
+    assert properties.missing_provider_entries(["300a001e", "3E030003"]) == []
+    assert properties.missing_provider_entries(["PR_RESOURCE_TYPE"]) == [("PR_PROVIDER_DLL_NAME", True)]
+    assert properties.missing_provider_entries(["pr_provider_dll_name"]) == [("PR_RESOURCE_TYPE", False)]
+
+
+def test_hex_values_compare_by_the_windows_case_rule():
+    assert properties.same("PR_MDB_PROVIDER", "13dbb0c8aa05101a", "13DBB0C8AA05101A")
+    assert properties.same("66090003", "0c000000", "0C000000")
+    assert not properties.same("PR_MDB_PROVIDER", "13DB", "13DC")
+

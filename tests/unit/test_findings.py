@@ -244,6 +244,8 @@ def test_section_without_service(trait):
     ("[OLD_XP]\r\nPR_PROVIDER_DLL_NAME=old.dll\r\nPR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\r\n",
      "PR_PROVIDER_DLL_NAME, PR_RESOURCE_TYPE"),
     ("[OLD_XP]\r\nPR_RESOURCE_TYPE=MAPI_TRANSPORT_PROVIDER\r\n", "PR_RESOURCE_TYPE"),
+    ("[OLD_XP]\r\n3e030003=MAPI_TRANSPORT_PROVIDER\r\n", "PR_RESOURCE_TYPE"),
+    ("[OLD_XP]\r\n300A001E=old.dll\r\n", "PR_PROVIDER_DLL_NAME"),
     ("[Old_Profile]\r\nUID=13DBB0C8AA05101A9BB000AA002FC45A\r\n", None),
 ])
 def test_provider_without_service(section, expected):
@@ -317,6 +319,46 @@ def test_provider_entry_hidden_by_a_line_without_equals_is_missing():
 def test_provider_entry_by_tag_counts():
     text = CLEAN.replace("PR_PROVIDER_DLL_NAME=mspst.dll", "300a001e=mspst.dll")
     assert report(text)["findings"] == []
+
+
+def test_provider_entry_after_an_empty_key_name_is_found_by_name():
+    # The API does not list keys after "=x", but MAPI asks for its entries by name.
+    text = CLEAN.replace("[MSPST MSP]\r\n", "[MSPST MSP]\r\n=x\r\n")
+    assert report(text)["findings"] == []
+
+
+@pytest.mark.parametrize("entries", [
+    {}, {"PR_RESOURCE_TYPE": ["MAPI_AB_PROVIDER"]}, {"PR_PROVIDER_DLL_NAME": "contoso.dll"},
+    {"300a001e": "contoso.dll"}, {"pr_provider_dll_name": "contoso.dll", "PR_RESOURCE_TYPE": ["MAPI_AB_PROVIDER"]},
+    {"PR_PROVIDER_DISPLAY": "Contoso"},
+])
+def test_a_provider_mapisvc_refuses_is_one_mapisvc_info_reports_as_an_error(entries):
+    # One rule (properties.missing_provider_entries): mapisvc refuses a declared provider
+    # exactly when mapisvc_info would report the section it writes as an error.
+    args = {"service": "CONTOSO", "display_name": "Contoso", "providers": [{"name": "CONTOSO_AB", "properties": entries}]}
+    try:
+        service = declaration.from_args(args)
+    except declaration.DeclarationError as e:
+        [problem] = e.problems
+        assert problem.startswith("providers[0].properties: has no PR_PROVIDER_DLL_NAME")
+        assert "add PR_PROVIDER_DLL_NAME:" in problem
+        refused = True
+        doc = ini.parse(b"")
+        plan.apply(doc, [declaration.from_args(args, partial=True)])
+    else:
+        refused = False
+        doc = ini.parse(b"")
+        plan.apply(doc, [service])
+    errors = [f["key"] for f in findings.report("x", doc.render())["findings"] if f["severity"] == "error"]
+    assert refused is (errors == ["PR_PROVIDER_DLL_NAME"]), errors
+
+
+def test_a_fragment_provider_without_its_dll_is_refused_naming_it():
+    fragment = ini.parse(b"[Services]\r\nCONTOSO=Contoso\r\n[CONTOSO]\r\nProviders=CONTOSO_AB, CONTOSO_XP\r\n"
+                         b"[CONTOSO_AB]\r\nPR_PROVIDER_DLL_NAME=contoso.dll\r\n[CONTOSO_XP]\r\nPR_RESOURCE_TYPE=x\r\n")
+    with pytest.raises(declaration.DeclarationError) as raised:
+        declaration.from_fragment(fragment)
+    assert [p.split(":")[0] for p in raised.value.problems] == ["src [CONTOSO] Providers[1].properties"]
 
 
 @pytest.mark.parametrize("entry", ["Password=hunter2", "ApiKey=abc", "6600001E=user;pwd=hunter2",
