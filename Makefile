@@ -24,7 +24,7 @@ ORACLE_EXE := $(CURDIR)/.tmp/oracle/profile_dump.exe
 # pslint needs PowerShell). `make sanity` and `make test` run them all.
 SANITY_SLOW := pylint validate-modules import ansible-doc pslint
 
-.PHONY: help venv lock collection demo check test unit integration differential sanity sanity-quick oracle bench bench-fleet molecule molecule-windows clean
+.PHONY: help venv lock collection demo check test unit integration differential sanity sanity-quick oracle bench bench-fleet bench-role molecule molecule-windows clean
 
 help:
 	@echo "make demo          register a sample service in a sample MAPISVC.INF, twice"
@@ -34,6 +34,8 @@ help:
 	@echo "                   integration, packaging (lint and docs lint included) and Molecule tests"
 	@echo "make bench         benchmarks; writes docs/performance.md"
 	@echo "make bench-fleet   audit cost per host; writes its block in docs/scaling.md"
+	@echo "make bench-role    the role's module executions per host and wall time, beside the per-item role it"
+	@echo "                   replaced (BENCH_ROLE_HOSTS, _FORKS, _RUNS); writes its block in docs/scaling.md"
 	@echo "make compat        unit and integration tests on the lowest and newest ansible-core"
 	@echo "make molecule      the role's Molecule scenarios on simulated Windows hosts"
 	@echo "make molecule-windows  the role's Molecule scenario on real Windows (MAPI_WINDOWS_INVENTORY)"
@@ -125,6 +127,12 @@ bench: venv collection
 # Per-host cost of the audit across many inventory hosts; rewrites its block in docs/scaling.md.
 bench-fleet: venv collection
 	$(BIN)/python bench/fleet_audit.py
+
+# The role's cost per host on simulated Windows hosts, this checkout beside the per-item role of
+# an earlier commit (extracted under .tmp/bench-role/); rewrites its block in docs/scaling.md.
+# BENCH_ROLE_HOSTS (default 20) sets the timed fleet's size: use 1 to 3 while developing.
+bench-role: venv collection
+	$(BIN)/python bench/role.py
 
 include mk/packaging.mk
 
