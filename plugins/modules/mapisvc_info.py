@@ -107,6 +107,7 @@ files:
       description:
         - How Windows decodes the file, V(utf-16-le) (byte order mark) or the ANSI code page in
           O(codepage), such as V(cp1252). Null when the file is missing or unreadable.
+        - M(mapi.messaging.mapisvc) names a file's encoding the same way.
       type: str
       sample: cp1252
     services:

@@ -49,8 +49,12 @@ options:
         C(state).
       - Options that say how to write (path, backup, create, codepage, purge, src,
         allow_secrets) are accepted and ignored, so the arguments of a mapisvc task can be reused.
+      - Each dictionary is checked and converted with the argument spec of M(mapi.messaging.mapisvc),
+        so the string V(false) given for C(default_service) is the boolean false, as it is for that module.
       - Values are compared by meaning, as M(mapi.messaging.mapisvc) compares them (flag lists as
-        sets, hex case-insensitively). Keys and sections not declared are not drift.
+        sets, hex case-insensitively); a property is the same whether a host's file spells it by
+        name or by its 8-hex-digit tag. Keys and sections not declared are not drift, so a
+        provider may be declared with only the entries to compare.
     type: raw
   formats:
     description: Which files to write.
