@@ -250,7 +250,8 @@ def from_args(args: dict, can_encode: Callable[[str], bool] = lambda text: True,
         default_service=args.get("default_service"),
         help_file=help_file,
         properties=checker.entries("properties", args.get("properties"), name),
-        providers=_linked(checker, "providers", args.get("providers"), taken, retired, providers=True),
+        # A removal names the providers it removes; only what is written must be complete.
+        providers=_linked(checker, "providers", args.get("providers"), taken, retired, providers=present),
         sections=_linked(checker, "sections", args.get("sections"), taken, retired),
         retired=retired,
     )

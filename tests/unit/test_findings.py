@@ -353,6 +353,11 @@ def test_a_provider_mapisvc_refuses_is_one_mapisvc_info_reports_as_an_error(entr
     assert refused is (errors == ["PR_PROVIDER_DLL_NAME"]), errors
 
 
+def test_a_removal_names_its_providers_without_their_entries():
+    service = declaration.from_args({"service": "CONTOSO", "state": "absent", "providers": [{"name": "CONTOSO_AB"}]})
+    assert [p.name for p in service.providers] == ["CONTOSO_AB"]
+
+
 def test_a_fragment_provider_without_its_dll_is_refused_naming_it():
     fragment = ini.parse(b"[Services]\r\nCONTOSO=Contoso\r\n[CONTOSO]\r\nProviders=CONTOSO_AB, CONTOSO_XP\r\n"
                          b"[CONTOSO_AB]\r\nPR_PROVIDER_DLL_NAME=contoso.dll\r\n[CONTOSO_XP]\r\nPR_RESOURCE_TYPE=x\r\n")
