@@ -208,10 +208,9 @@ def _tree(root):
             for path in sorted(pathlib.Path(root).rglob("*")) if path.is_file() and path.suffix != ".lock"}
 
 
-@pytest.mark.parametrize("check_mode", [False, True])
-def test_the_plan_action_runs_one_read_only_probe_and_hides_its_result(tmp_path, check_mode):
-    machine = make(tmp_path, office="msi64", outlook_running=True)
-    before = _tree(machine["root"])
+def run_plan_action(machine, check_mode=False, **args):
+    """Run the plan action for real on the simulated ``machine``: (result, module calls). Its
+    module executions are answered by the double's probe, as win_powershell answers."""
     calls = []
 
     def execute_module(module_name=None, module_args=None, task_vars=None, **kwargs):
@@ -222,14 +221,22 @@ def test_the_plan_action_runs_one_read_only_probe_and_hides_its_result(tmp_path,
 
     task = Task()
     task.action = PLAN_MODULE
-    task.args = {"name": "CONTOSO", "display_name": "Contoso Connector", "files": [], "properties": {},
-                 "registry": [{"path": "HKLM:\\SOFTWARE\\Contoso\\Connector", "name": "Password", "data": SECRET}]}
+    task.args = dict(args)
     task.check_mode = check_mode
     loader = DataLoader()
     action = ActionModule(task, FakeConnection("powershell"), PlayContext(), loader, Templar(loader=loader),
                           shared_loader_obj=None)
     action._execute_module = execute_module
-    result = action.run(task_vars={"inventory_hostname": "ws01"})
+    return action.run(task_vars={"inventory_hostname": "ws01"}), calls
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_the_plan_action_runs_one_read_only_probe_and_hides_its_result(tmp_path, check_mode):
+    machine = make(tmp_path, office="msi64", outlook_running=True)
+    before = _tree(machine["root"])
+    result, calls = run_plan_action(
+        machine, check_mode, name="CONTOSO", display_name="Contoso Connector", files=[], properties={},
+        registry=[{"path": "HKLM:\\SOFTWARE\\Contoso\\Connector", "name": "Password", "data": SECRET}])
 
     assert [(name, args["script"], args["depth"]) for name, args in calls] == [
         ("ansible.windows.win_powershell", probe_script.PROBE_SCRIPT, PROBE_DEPTH)]
