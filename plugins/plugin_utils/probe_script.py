@@ -290,9 +290,10 @@ $declared = @(foreach ($item in $Values) {
 
 # -- files ---------------------------------------------------------------------------------
 $files = @(foreach ($path in $Paths) {
-        $entry = @{ path = $path; expanded = $null; exists = $false; directory = $false; size = $null; sha256 = $null; error = $null }
+        $entry = @{ path = $path; expanded = [System.Environment]::ExpandEnvironmentVariables([string]$path); exists = $false
+            directory = $false; size = $null; sha256 = $null; error = $null
+        }
         try {
-            $entry.expanded = [System.Environment]::ExpandEnvironmentVariables($path)
             $full = Get-FullPath $path
             if ([System.IO.Directory]::Exists($full)) {
                 $entry.exists = $true

@@ -25,6 +25,7 @@ import re
 
 import pytest
 
+from ansible_collections.mapi.messaging.plugins.plugin_utils import probe as probe_reader
 from ansible_collections.mapi.messaging.plugins.plugin_utils import probe_script, transport
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -135,7 +136,7 @@ CONTRACT = {
     "probe": INT,
     "registry": [dict(KEY_STATE, key=STR)],
     "values": [_declared_value],
-    "paths": [{"path": STR, "expanded": OPT_STR, "exists": BOOL, "directory": BOOL, "size": OPT_INT,
+    "paths": [{"path": STR, "expanded": STR, "exists": BOOL, "directory": BOOL, "size": OPT_INT,
                "sha256": _optional(_digest(64)), "error": OPT_STR}],
     "mapisvc": {"searched": [STR],
                 "copies": [{"path": STR, "content": STR, "sha1": _digest(40), "size": INT}],
@@ -257,6 +258,15 @@ def test_the_double_answers_with_exactly_the_contract_keys_and_types_on_every_ma
     assert [entry["key"] for entry in result["registry"]] == full_parameters(machine)["RegistryKeys"]
     assert len(result["values"]) == len(full_parameters(machine)["Values"])
     assert [entry["path"] for entry in result["paths"]] == full_parameters(machine)["Paths"]
+
+
+@pytest.mark.parametrize("options", MACHINES.values(), ids=list(MACHINES))
+def test_the_controller_reads_the_doubles_answer_on_every_machine_kind(tmp_path, options):
+    machine = make(tmp_path, **options)
+    set_values(machine, VENDOR, VENDOR_VALUES)
+    parameters = full_parameters(machine, options.get("office_version", "16.0"))
+    read = probe_reader.read({"changed": False, "result": probe(machine, **parameters)})
+    assert [copy.path for copy in read.copies] == ([machine["mapisvc"]] if machine["mapisvc"] else [])
 
 
 def test_a_secret_value_is_answered_only_by_the_sha256_of_its_canonical_data(tmp_path):

@@ -283,10 +283,9 @@ def _search_value(machine, reg, components, name):
 
 # -- files -----------------------------------------------------------------------------------
 def _path_entry(machine, path):
-    entry = {"path": path, "expanded": None, "exists": False, "directory": False, "size": None,
+    entry = {"path": path, "expanded": machine.expand(path), "exists": False, "directory": False, "size": None,
              "sha256": None, "error": None}
     try:
-        entry["expanded"] = machine.expand(path)
         full = _get_full_path(machine, path)
         host = _host(machine, full)
         if os.path.isdir(host):
