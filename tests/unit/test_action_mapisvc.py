@@ -325,7 +325,7 @@ def test_windows_change_is_slurp_then_one_win_powershell_compare_and_swap():
     assert target.files[WIN_PATH] == AFTER.encode()
     assert result["changed"] is True
     assert result["changes"] == EXPECTED_CHANGES
-    assert result["encoding"] == "ansi"
+    assert result["encoding"] == "cp1252"
     assert result["path"] == WIN_PATH
     assert result["msg"] == "changed 6 entries and 2 sections"
     assert "backup_file" not in result and "diff" not in result

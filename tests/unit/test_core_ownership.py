@@ -147,7 +147,7 @@ def test_a_change_to_a_section_both_services_list_is_refused(properties, change)
 
 def test_a_missing_section_both_services_list_is_not_created():
     data = NEIGHBOURS.replace(b"Providers=SHARED_AB", b"Providers=GONE") + b"\r\n[CONTOSO]\r\nProviders=GONE\r\n"
-    problems = refused(data, [declare(providers=[{"name": "GONE", "properties": {}}])])
+    problems = refused(data, [declare(providers=[{"name": "GONE", "properties": {"PR_PROVIDER_DLL_NAME": "contoso.dll"}}])])
     assert "and creating it would change what PARTNER reads too" in problems[0]
 
 
