@@ -23,7 +23,7 @@ import dataclasses
 import typing as t
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
-from ansible_collections.mapi.messaging.plugins.plugin_utils.target import (
+from ansible_collections.mapi.messaging.plugins.plugin_utils.windows_paths import (
     BITNESS, C2R_CONFIGURATION, CURRENT_VERSION, ENVIRONMENT, MAPISVC, MESSAGING, MSMAPI_DLL, NT_CURRENT_VERSION,
     OFFICE_VERSIONS, OUTLOOK_CLIENT, SOFTWARE, WOW, folder_of, join, leaf_of, path_problem)
 

@@ -3,10 +3,10 @@
 """The default Outlook profile: the PRF file Outlook imports, and which users get what.
 
 A pure core, no I/O. ``settings`` checks the role's ``message_service_profile`` option, fills
-in its defaults and renders the PRF text; ``plan_users`` decides from registry reads which
-logged-on users get ``ImportPRF`` set now, which are left alone because they already have an
-Outlook profile, and which are left to Active Setup; ``withdrawals`` decides on removal
-which users' ``ImportPRF`` names our PRF.
+in its defaults and renders the PRF text; ``plan_profile`` decides from the role's single
+read which logged-on users get ``ImportPRF`` set now, which are left alone because they
+already have an Outlook profile, which are left to Active Setup, and on removal which users'
+``ImportPRF`` names our PRF.
 
 The PRF format (an INI file): ``[General]`` with ``Custom=1``, ``ProfileName``,
 ``DefaultProfile``, ``OverwriteProfile``, ``ModifyDefaultProfileIfPresent``, ``BackupProfile``;
@@ -29,8 +29,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field, fields
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
-from ansible_collections.mapi.messaging.plugins.plugin_utils import target as host_rules
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, windows_paths
 
 PROPERTY_TYPES = ("PT_STRING8", "PT_UNICODE", "PT_LONG", "PT_BOOLEAN")
 OVERWRITE = {"NO": "No", "YES": "Yes", "APPEND": "Append"}
@@ -222,10 +221,10 @@ def _protected_location(problems, field, path, extension, target):
     users create or replace files: docs/default-profile.md). Removal deletes both files, so the
     folder must also be one the role may own, and each name must end in its extension."""
     roots = [root for root in (target.get("program_files_dirs") or DEFAULT_PROGRAM_FILES) if isinstance(root, str)]
-    folder = host_rules.folder_of(path)
-    problem = (host_rules.path_problem(path) or host_rules.file_name_problem(host_rules.leaf_of(path))
-               or host_rules.install_dir_problem(folder, target))
-    if problem is None and not any(host_rules.inside(folder, root) for root in roots):
+    folder = windows_paths.folder_of(path)
+    problem = (windows_paths.path_problem(path) or windows_paths.file_name_problem(windows_paths.leaf_of(path))
+               or windows_paths.install_dir_problem(folder, target))
+    if problem is None and not any(windows_paths.inside(folder, root) for root in roots):
         problem = "%r is outside %s, so ordinary users may be able to write there" % (path, " and ".join(roots))
     if problem is None and not ini.fold(path).endswith(ini.fold(extension)):
         problem = "%r does not end in %s" % (path, extension)
@@ -395,38 +394,6 @@ def user_sids(sub_keys):
     return sorted({key for key in (sub_keys or []) if user_sid(key)})
 
 
-def has_profile(stats):
-    """True when any of the user's profile keys exists and has at least one subkey."""
-    return any(stat.get("exists") and stat.get("sub_keys") for stat in stats)
-
-
-def plan_users(profile_list, loaded, profile_stats):
-    """Decide per user.
-
-    ``profile_list``: subkey names of HKLM ProfileList (every user with a Windows profile);
-    ``loaded``: subkey names of HKU (loaded hives); ``profile_stats``: one dict per
-    (loaded SID, profile key) read with ``sid``, ``exists`` and ``sub_keys``.
-
-    Returns ``import`` (loaded users without an Outlook profile: set ImportPRF now),
-    ``keep`` (loaded users with a profile: left alone), ``active_setup`` (users with a
-    Windows profile whose hive is not loaded: Active Setup handles them at next logon).
-    """
-    loaded_sids = user_sids(loaded)
-    by_sid = {}
-    for stat in profile_stats or []:
-        by_sid.setdefault(stat.get("sid"), []).append(stat)
-    missing = [sid for sid in loaded_sids if sid not in by_sid]
-    if missing:
-        raise ValueError("no profile key was read for loaded user hive(s) %s" % ", ".join(missing))
-    keep = [sid for sid in loaded_sids if has_profile(by_sid[sid])]
-    return {
-        "loaded": loaded_sids,
-        "import": [sid for sid in loaded_sids if sid not in keep],
-        "keep": keep,
-        "active_setup": [sid for sid in user_sids(profile_list) if sid not in loaded_sids],
-    }
-
-
 def names_our_prf(value, prf_path):
     """Whether an ImportPRF value points at our PRF (Windows paths compare without case,
     and '/' and '\\' are the same separator)."""
@@ -437,13 +404,6 @@ def names_our_prf(value, prf_path):
         return ini.fold(path.strip().strip('"').replace("/", "\\").rstrip("\\"))
 
     return norm(value) == norm(prf_path)
-
-
-def withdrawals(import_prf_stats, prf_path):
-    """SIDs whose ImportPRF value names our PRF; ``import_prf_stats`` holds one dict per
-    loaded user with ``sid``, ``exists`` and ``value`` (a win_reg_stat of the value)."""
-    return sorted(stat["sid"] for stat in import_prf_stats or []
-                  if stat.get("exists") and names_our_prf(stat.get("value"), prf_path))
 
 
 # --- the plan from the role's single read-only probe ----------------------------------------
@@ -477,7 +437,7 @@ def _unique_folded(items):
 
 def _versions(office_version):
     if office_version in (None, "", "auto"):
-        return list(host_rules.OFFICE_VERSIONS)
+        return list(windows_paths.OFFICE_VERSIONS)
     if isinstance(office_version, (list, tuple)):
         return list(office_version)
     return [office_version]
@@ -500,7 +460,7 @@ def probe_needs(resolved, office_version="auto") -> dict:
     return {
         "registry_keys": [resolved["active_setup_key"], PROFILE_LIST_KEY],
         # The folders too: whether each exists decides the folder task.
-        "paths": _unique_folded(files + [host_rules.folder_of(path) for path in files]),
+        "paths": _unique_folded(files + [windows_paths.folder_of(path) for path in files]),
         "user_keys": _unique_folded(user_keys),
     }
 
@@ -632,13 +592,13 @@ def _missing_folders(resolved, files):
     """Folders of the PRF and the script the probe did not see; a file found in a folder
     proves the folder exists."""
     missing = []
-    for folder in _unique_folded([host_rules.folder_of(resolved["prf_path"]),
-                                  host_rules.folder_of(resolved["script_path"])]):
+    for folder in _unique_folded([windows_paths.folder_of(resolved["prf_path"]),
+                                  windows_paths.folder_of(resolved["script_path"])]):
         reading = files(folder)
         if reading.read and reading.exists and reading.directory:
             continue
         held = [path for path in (resolved["prf_path"], resolved["script_path"])
-                if ini.fold(host_rules.folder_of(path)) == ini.fold(folder)]
+                if ini.fold(windows_paths.folder_of(path)) == ini.fold(folder)]
         if any(files(path).read and files(path).exists for path in held):
             continue
         missing.append(folder)

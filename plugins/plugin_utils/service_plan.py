@@ -34,7 +34,7 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils import (
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import DeclarationError
 from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import canonical_sha256
 from ansible_collections.mapi.messaging.plugins.plugin_utils.properties import shown
-from ansible_collections.mapi.messaging.plugins.plugin_utils.target import (
+from ansible_collections.mapi.messaging.plugins.plugin_utils.windows_paths import (
     MESSAGING, MESSAGING_SUBSYSTEM_VALUES, SOFTWARE, SUFFIXED, WOW, default_install_dir, file_name_problem,
     folder_of, install_dir_problem, join, leaf_of, normalized, path_problem, registered_name,
     registry_path_problem)
@@ -112,7 +112,7 @@ def plan(target, probe, *, state="present", name=None, display_name=None, files=
          service_args=None, local_sha256=None) -> ServicePlan:
     """Check the role's variables against ``target`` and keep the writes ``probe`` shows are needed.
 
-    ``target``: detection's ``host.Target`` (or the dict ``target.locate`` makes).
+    ``target``: detection's ``host.Target`` (or its ``as_dict``).
     ``probe``: the ``probe.Probe`` of this host; None means nothing was read, so every write
     is kept. ``service_args``: the mapisvc options the role passes from its variables as they
     are (keys of ``PASSED_OPTIONS``); None leaves MAPISVC.INF out of the plan. ``local_sha256``:

@@ -298,6 +298,12 @@ def test_removal_withdraws_what_the_role_arranged():
     assert result.remove_files == (PRF, SCRIPT)
 
 
+def test_removal_withdraws_our_import_prf_however_its_path_is_spelled():
+    spelled = {"ImportPRF": sz('"%s"' % PRF.upper().replace("\\", "/"))}
+    result = plan(host([user(BOB, setup=spelled)]), state="absent")
+    assert result.withdraw_import_prf == (BOB,)
+
+
 def test_removal_leaves_another_prfs_import_prf():
     result = plan(host([user(ALICE, setup={"ImportPRF": sz(OTHER_PRF)}), user(BOB, setup=ARRANGED)]),
                   state="absent")

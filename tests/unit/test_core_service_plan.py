@@ -11,55 +11,17 @@ import hashlib
 
 import pytest
 
-from ansible_collections.mapi.messaging.plugins.filter.message_service import message_service_target
 from ansible_collections.mapi.messaging.plugins.plugin_utils import plan as mapisvc_plan
-from ansible_collections.mapi.messaging.plugins.plugin_utils import probe, service_plan, target
+from ansible_collections.mapi.messaging.plugins.plugin_utils import probe, service_plan, windows_paths
+from probe_results import MESSAGING, SW, WOW, Host
 
-SW = "HKLM:\\SOFTWARE"
-WOW = "HKLM:\\SOFTWARE\\WOW6432Node"
-CV = SW + "\\Microsoft\\Windows\\CurrentVersion"
-NTCV = SW + "\\Microsoft\\Windows NT\\CurrentVersion"
-ENV = "HKLM:\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment"
-C2R = SW + "\\Microsoft\\Office\\ClickToRun\\Configuration"
-MESSAGING = "\\Microsoft\\Windows Messaging Subsystem"
+# The MAPISVC.INF copy MAPI reads on a host with 64-bit MSI Outlook.
 MSMAPI = "C:\\Program Files\\Common Files\\System\\MSMAPI\\1033\\MAPISVC.INF"
 
 
-def host(windows="x64", office="msi64", mapi=True, lcid="1033", version="16.0"):
-    """Registry readings of a host, as a looped win_reg_stat result (missing keys included)."""
-    keys = {}
-    keys[ENV] = {"PROCESSOR_ARCHITECTURE": "AMD64" if windows == "x64" else "x86"}
-    keys[CV] = {"ProgramFilesDir": "C:\\Program Files", "CommonFilesDir": "C:\\Program Files\\Common Files"}
-    if windows == "x64":
-        keys[CV].update({"ProgramFilesDir (x86)": "C:\\Program Files (x86)",
-                         "CommonFilesDir (x86)": "C:\\Program Files (x86)\\Common Files"})
-    keys[NTCV] = {"SystemRoot": "C:\\Windows"}
-    wow = windows == "x64" and office.endswith("32")
-    root = WOW if wow else SW
-    if mapi:
-        keys[root + MESSAGING] = {"MAPI": "1", "MAPIX": "1", "MAPIXVER": "1.0.0.1"}
-    if office.startswith("msi"):
-        keys[root + "\\Microsoft\\Office\\%s\\Outlook" % version] = {
-            "Bitness": "x64" if office.endswith("64") else "x86"}
-    elif office.startswith("c2r"):
-        keys[C2R] = {"Platform": "x64" if office.endswith("64") else "x86",
-                     "InstallationPath": "C:\\Program Files%s\\Microsoft Office" % (" (x86)" if wow else "")}
-    if office != "none" and lcid is not None:
-        keys[root + "\\Clients\\Mail\\Microsoft Outlook"] = {"MSIApplicationLCID": lcid}
-    results = []
-    for path in target.REGISTRY_KEYS:
-        values = keys.get(path)
-        if values is None:
-            results.append({"item": path, "exists": False, "changed": False})
-        else:
-            results.append({"item": path, "exists": True, "changed": False, "sub_keys": [],
-                            "properties": {name: {"value": value, "raw_value": value, "type": "REG_SZ"}
-                                           for name, value in values.items()}})
-    return {"results": results, "changed": False}
-
-
 def detected(**kwargs):
-    return message_service_target(host(**kwargs))
+    """The host.Target detection makes from a hand-built host's probe."""
+    return Host(**kwargs).detect()
 
 
 def plan_of(found, **kwargs):
@@ -69,24 +31,20 @@ def plan_of(found, **kwargs):
 
 def test_mapi_missing_fails_in_the_plan_with_the_mapix_message():
     found = detected(mapi=False)
-    assert found["mapi_present"] is False
+    assert found.mapi_present is False
     planned = plan_of(found, name="CONTOSO", display_name="Contoso Connector")
     assert len(planned["problems"]) == 1
     assert "MAPIX=1 is missing under HKLM:\\SOFTWARE\\Microsoft\\Windows Messaging Subsystem" in planned["problems"][0]
     assert "message_service_messaging_subsystem: true" in planned["problems"][0]
-    written = plan_of(found, name="CONTOSO", display_name="Contoso Connector",
-                                   messaging_subsystem=True)
+    written = plan_of(found, name="CONTOSO", display_name="Contoso Connector", messaging_subsystem=True)
     assert written["problems"] == []
     assert [(item["path"], item["name"], item["data"]) for item in written["registry"]] == [
-        (SW + MESSAGING, name, data) for name, data in target.MESSAGING_SUBSYSTEM_VALUES]
+        (SW + MESSAGING, name, data) for name, data in windows_paths.MESSAGING_SUBSYSTEM_VALUES]
 
 
 def test_mapi_only_in_the_other_view_is_named_as_a_bitness_mismatch():
-    readings = host(office="msi32", mapi=False)
-    for result in readings["results"]:
-        if result["item"] == SW + MESSAGING:
-            result.update(exists=True, properties={"MAPIX": {"value": "1"}})
-    planned = plan_of(message_service_target(readings), name="C", display_name="C")
+    found = Host(office="msi32", mapi=False).set(SW + MESSAGING, MAPIX="1").detect()
+    planned = plan_of(found, name="C", display_name="C")
     assert "other registry view" in planned["problems"][0]
     assert WOW + MESSAGING in planned["problems"][0]
 
@@ -94,7 +52,7 @@ def test_mapi_only_in_the_other_view_is_named_as_a_bitness_mismatch():
 def test_no_outlook_fails_unless_the_bitness_is_given():
     planned = plan_of(detected(office="none"), name="C", display_name="C")
     assert any(problem.startswith("message_service_office_bitness: no Outlook found") for problem in planned["problems"])
-    forced = message_service_target(host(office="none"), office_bitness="x64")
+    forced = Host(office="none").detect(office_bitness="x64")
     assert plan_of(forced, name="C", display_name="C")["problems"] == []
 
 
@@ -176,6 +134,14 @@ def test_installed_dll_without_32_is_refused_because_mapi_would_load_another_nam
     renamed = contoso(detected(), files=[{"src": "files/contoso.dll", "name": "contoso32.dll"}])
     assert renamed["problems"] == []
     assert renamed["files"][0]["dest"] == "C:\\Program Files\\CONTOSO\\contoso32.dll"
+
+
+@pytest.mark.parametrize("installed, registered", [
+    ("contoso32.dll", "contoso.dll"), ("CONTOSOUI32.DLL", "CONTOSOUI.DLL"), ("contoso.dll", "contoso.dll"),
+    ("contoso32.x.dll", "contoso.x.dll"), ("a32b.dll", "a32b.dll"), ("readme.txt", "readme.txt"),
+    ("help32.chm", "help32.chm")])
+def test_registered_name_drops_the_32_before_the_first_period_of_dlls(installed, registered):
+    assert windows_paths.registered_name(installed) == registered
 
 
 def test_install_dir_with_a_period_is_refused_for_dll_paths():
@@ -439,8 +405,7 @@ OTHER_SERVICE = (b"[Services]\r\nMSEMS=Microsoft Exchange Server\r\n\r\n[MSEMS]\
 
 def located(**kwargs):
     """A host with Outlook x64 and one MAPISVC.INF copy MAPI reads."""
-    return message_service_target(host(**kwargs), existing=["C:\\Program Files\\Common Files\\System\\MSMAPI"],
-                                  found=[MSMAPI])
+    return Host(**kwargs).copy(MSMAPI).detect()
 
 
 def path_reading(path, content=None, folder=False, error=None):
@@ -636,10 +601,12 @@ def test_a_mapisvc_copy_the_action_would_refuse_stops_the_host_before_any_change
 
 def test_only_the_mapisvc_copies_that_would_change_are_edited_and_a_missing_one_to_create_is():
     first = "C:\\Program Files\\Common Files\\System\\MSMAPI\\1031\\MAPISVC.INF"
-    found = message_service_target(host(), existing=["x"], found=[MSMAPI, first])
+    found = Host().copy(MSMAPI).copy(first).detect()
     readings = probed(copies={MSMAPI: declared_copy(found), first: OTHER_SERVICE})
     assert list(contoso_plan(found, readings).mapisvc) == [{"path": first, "create": False}]
-    named = message_service_target(host(), existing=[], mapisvc_paths=["D:\\Image\\MAPISVC.INF", MSMAPI])
+    machine = Host().copy(MSMAPI)
+    machine.missing = ["D:\\Image\\MAPISVC.INF"]
+    named = machine.detect(mapisvc_paths=["D:\\Image\\MAPISVC.INF", MSMAPI])
     readings = probed(copies={MSMAPI: declared_copy(named)}, missing=["D:\\Image\\MAPISVC.INF"])
     assert list(contoso_plan(named, readings).mapisvc) == [{"path": "D:\\Image\\MAPISVC.INF", "create": True}]
 

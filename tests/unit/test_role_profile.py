@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""The default-profile core (plugins/plugin_utils/profile.py): PRF text and per-user decisions.
+"""The default-profile core (plugins/plugin_utils/profile.py): its settings, the PRF text and who
+counts as a user (the per-user plan is in test_core_profile_plan.py).
 
 The PRF is read back with the collection's own Windows INI reader (ini.py), so each test checks
 what Outlook's INI reading would see, not our own spelling of it.
@@ -11,15 +12,11 @@ import pytest
 from hypothesis import given, settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from ansible_collections.mapi.messaging.plugins.filter.default_profile import default_profile
-from ansible_collections.mapi.messaging.plugins.filter.default_profile_users import default_profile_users
-from ansible_collections.mapi.messaging.plugins.filter.default_profile_withdrawals import default_profile_withdrawals
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, profile
 
 TARGET = {"install_dir": "C:\\Program Files\\Contoso", "office_version": "16.0"}
 ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
 BOB = "S-1-5-21-1004336348-1177238915-682003330-1002"
-CAROL = "S-1-5-21-1004336348-1177238915-682003330-1003"
 
 
 def contoso(**overrides):
@@ -282,64 +279,11 @@ def test_generated_profiles_read_back_as_declared(spec):
         assert doc.get(friendly, prop["name"]) == "%s,%s" % (prop["type"], prop["tag"])
 
 
-# --- who gets what --------------------------------------------------------------------------
-
-def stat(sid, exists, sub_keys=()):
-    return {"sid": sid, "exists": exists, "sub_keys": list(sub_keys)}
-
+# --- who counts as a user ------------------------------------------------------------------
 
 def test_user_sids_keep_only_real_accounts():
     keys = [".DEFAULT", "S-1-5-18", "S-1-5-19", "S-1-5-20", ALICE, ALICE + "_Classes", BOB, "S-1-5-21-x"]
     assert profile.user_sids(keys) == [ALICE, BOB]
-
-
-def test_plan_splits_logged_on_users_by_profile_and_leaves_the_rest_to_active_setup():
-    plan = profile.plan_users(
-        profile_list=["S-1-5-18", ALICE, BOB, CAROL],
-        loaded=[".DEFAULT", ALICE, ALICE + "_Classes", BOB],
-        profile_stats=[stat(ALICE, True, ["Outlook"]), stat(ALICE, False),
-                       stat(BOB, True, []), stat(BOB, False)])
-    assert plan == {"loaded": [ALICE, BOB], "import": [BOB], "keep": [ALICE], "active_setup": [CAROL]}
-
-
-def test_a_profile_in_the_pre_2013_location_counts():
-    plan = profile.plan_users([ALICE], [ALICE], [stat(ALICE, False), stat(ALICE, True, ["MAPI"])])
-    assert plan["keep"] == [ALICE] and plan["import"] == []
-
-
-def test_plan_refuses_a_loaded_user_that_was_not_read():
-    with pytest.raises(ValueError, match=BOB):
-        profile.plan_users([ALICE, BOB], [ALICE, BOB], [stat(ALICE, False)])
-
-
-def test_withdrawals_only_where_import_prf_names_our_prf():
-    ours = "C:\\Program Files\\Contoso\\CONTOSO.prf"
-    stats = [
-        {"sid": ALICE, "exists": True, "value": "c:/program files/contoso/contoso.PRF"},
-        {"sid": BOB, "exists": True, "value": "\\\\server\\share\\other.prf"},
-        {"sid": CAROL, "exists": False},
-    ]
-    assert profile.withdrawals(stats, ours) == [ALICE]
-
-
-# --- the filters are thin adapters of the core ----------------------------------------------
-
-def test_filter_default_profile_raises_a_filter_error_naming_the_option():
-    from ansible.errors import AnsibleFilterError
-    with pytest.raises(AnsibleFilterError, match="message_service_profile is not valid: message_service_profile.name"):
-        default_profile({"name": "[x]"}, "CONTOSO", target=TARGET)
-
-
-def test_filter_default_profile_users_reads_loop_results():
-    results = [{"item": [ALICE, "k1"], "exists": True, "sub_keys": ["Outlook"]},
-               {"item": [BOB, "k1"], "exists": False}]
-    plan = default_profile_users(results, profile_list=[ALICE, BOB], loaded=[ALICE, BOB])
-    assert plan["import"] == [BOB] and plan["keep"] == [ALICE]
-
-
-def test_filter_default_profile_withdrawals_reads_loop_results():
-    results = [{"item": ALICE, "exists": True, "value": "C:\\X\\C.prf"}, {"item": BOB, "exists": True, "value": "C:\\Y.prf"}]
-    assert default_profile_withdrawals(results, prf_path="c:\\x\\c.prf") == [ALICE]
 
 
 # --- where the PRF and the script may live ---------------------------------------------------

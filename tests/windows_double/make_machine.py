@@ -83,7 +83,7 @@ Windows, ``SOFTWARE\\WOW6432Node`` for 32-bit Office on 64-bit Windows):
   ``LastUILanguage`` = the LCID (``user_lcid``, default ``lcid``), the HKCU value
   ``MSIApplicationLCID`` names (domain 9; its type, a string here, is **unverified**).
 
-Processes (``processes.json``, read only by the ``in_use`` and ``probe`` win_powershell contracts; no file when
+Processes (``processes.json``, read only by the ``probe`` win_powershell contract; no file when
 nothing runs): with ``outlook_running``, OUTLOOK.EXE (its image in the Office folder) in session 1
 with MAPI's DLL loaded; ``loaded_files`` are DLLs some running process has loaded (Outlook's
 modules when it runs, else a COM surrogate ``dllhost.exe``'s). Windows refuses to open a loaded
