@@ -74,10 +74,12 @@ $errors = New-Object -TypeName 'System.Collections.Generic.List[string]'
 
 # The 64-bit view even from a 32-bit host process (RegistryView.Registry64), so a path under
 # SOFTWARE\WOW6432Node names the 32-bit view and every other path the 64-bit one. HKEY_USERS
-# is not redirected.
+# is not redirected. https://learn.microsoft.com/dotnet/api/microsoft.win32.registryview
 $localMachine = [Microsoft.Win32.RegistryKey]::OpenBaseKey([Microsoft.Win32.RegistryHive]::LocalMachine,
     [Microsoft.Win32.RegistryView]::Registry64)
 $usersHive = [Microsoft.Win32.Registry]::Users
+# GetValue expands REG_EXPAND_SZ unless told not to; declared data is compared as stored.
+# https://learn.microsoft.com/dotnet/api/microsoft.win32.registryvalueoptions
 $doNotExpand = [Microsoft.Win32.RegistryValueOptions]::DoNotExpandEnvironmentNames
 
 function Get-Reason($ErrorRecord) {
@@ -182,6 +184,7 @@ function Read-Value([Microsoft.Win32.RegistryKey]$Key, [string]$Name) {
     }
     # REG_NONE comes back as kind Unknown with its bytes; a type .NET cannot read at all
     # (REG_LINK, REG_RESOURCE_LIST) comes back without data.
+    # https://learn.microsoft.com/dotnet/api/microsoft.win32.registryvaluekind
     if ($data -is [byte[]]) {
         return @{ type = 'REG_NONE'; data = (ConvertTo-Hex $data) }
     }
@@ -472,6 +475,7 @@ $steps = @(
     {
         # MAPI's fallback, the system directory of each bitness (MAPISVC.INF only). A 32-bit
         # process is redirected from System32 to SysWOW64, so it would read the wrong copy.
+        # https://learn.microsoft.com/windows/win32/winprog64/file-system-redirector
         $systemRoot = [System.Environment]::ExpandEnvironmentVariables('%SystemRoot%')
         if ([System.Environment]::Is64BitOperatingSystem -and -not [System.Environment]::Is64BitProcess) {
             $mapisvcErrors.Add('The probe runs in a 32-bit PowerShell on 64-bit Windows, where System32 is ' +
@@ -569,6 +573,8 @@ $locked = @(foreach ($path in $InUsePaths) {
             # FileShare.None fails with a sharing violation while any process holds the file,
             # a DLL loaded (mapped) into a process included. Opened for read and write like a
             # replacement would be, nothing is written, and the handle is closed at once.
+            # https://learn.microsoft.com/dotnet/api/system.io.fileshare
+            # https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew
             $stream = [System.IO.File]::Open($full, [System.IO.FileMode]::Open, [System.IO.FileAccess]::ReadWrite,
                 [System.IO.FileShare]::None)
             $stream.Dispose()
