@@ -111,7 +111,13 @@ options:
         type: str
         required: true
       properties:
-        description: Entries of the provider section, as in O(properties).
+        description:
+          - Entries of the provider section, as in O(properties).
+          - C(PR_PROVIDER_DLL_NAME) is required with O(state=present) and
+            O(providers[].state=present). It is the provider's DLL name or full path, without the
+            C(32) MAPI adds. MAPI cannot load a provider without it, so a provider lacking it is refused
+            before any change, naming the field; so is a provider section of an O(src) fragment.
+            M(mapi.messaging.mapisvc_info) reports such a section as an error.
         type: dict
         default: {}
       state:
@@ -314,10 +320,13 @@ path:
   type: str
   sample: 'C:\Program Files\Common Files\System\MSMAPI\1033\MAPISVC.INF'
 encoding:
-  description: The file's encoding, V(ansi) (the code page in O(codepage)) or V(utf-16-le).
+  description:
+    - The file's encoding, V(utf-16-le) (byte order mark) or the ANSI code page in O(codepage),
+      such as V(cp1252).
+    - M(mapi.messaging.mapisvc_info) names a file's encoding the same way.
   returned: always
   type: str
-  sample: ansi
+  sample: cp1252
 msg:
   description: A one-line summary.
   returned: always
