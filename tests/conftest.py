@@ -31,13 +31,15 @@ if os.environ.get("MAPISVC_HYPOTHESIS_PROFILE"):
 # The playbook runs of the fast tier, as node ids without parameters. Together they run every
 # module through Ansible: mapisvc (its action plugin and mapisvc_file) on some 40 refused
 # declarations in one playbook; mapisvc writing and mapisvc_info reading the result; the
-# fleet audit (the role's detect entry point, mapisvc_info through the simulated
-# win_powershell and mapisvc_report) over 30 simulated hosts in one playbook.
+# fleet audit (mapisvc_info through the simulated win_powershell, and mapisvc_report) over 30
+# simulated hosts in one playbook; the audit with the role's detection (message_service_plan
+# and its probe) on simulated Windows workstations.
 CHECK_TIER = (
     "tests/integration/test_mapisvc_bad_input.py::test_bad_input_fails_with_the_field_and_leaves_the_file",
     "tests/integration/test_mapisvc_info.py::test_a_service_mapisvc_registered_is_reported_back",
     "tests/integration/test_audit.py::test_the_audit_runs_through_every_host_and_writes_the_three_files",
     "tests/integration/test_audit.py::test_csv_and_json_agree_with_each_other_and_the_fleet",
+    "tests/integration/test_audit_windows.py::test_detection_costs_one_module_execution_per_host",
 )
 
 
