@@ -178,9 +178,10 @@ service_properties = st.fixed_dictionaries({}, optional={
     "6600001e": text_values,
 })
 
-provider_properties = st.fixed_dictionaries({}, optional={
+# PR_PROVIDER_DLL_NAME always: mapisvc refuses a provider without it
+# (properties.missing_provider_entries), and a declaration generated here must be accepted.
+provider_properties = st.fixed_dictionaries({"PR_PROVIDER_DLL_NAME": dll_names}, optional={
     "PR_RESOURCE_TYPE": st.sampled_from([["MAPI_AB_PROVIDER"], ["MAPI_STORE_PROVIDER"], ["MAPI_TRANSPORT_PROVIDER"]]),
-    "PR_PROVIDER_DLL_NAME": dll_names,
     "PR_PROVIDER_DISPLAY": text_values,
     "PR_RESOURCE_FLAGS": flag_names,
 })

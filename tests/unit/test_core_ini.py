@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, plan
-from complete import with_complete_providers
 from expected import apply_or_reject
 from strategies import files, files_with_declarations
 
@@ -219,7 +218,7 @@ def test_applying_keeps_every_key_index_right(case, purge):
     """After the edits, what the indexes say equals what a fresh parse of the bytes says."""
     data, args = case
     doc = ini.parse(data)
-    apply_or_reject(doc, [declaration.from_args(with_complete_providers(args), doc.can_encode)], purge=purge)
+    apply_or_reject(doc, [declaration.from_args(args, doc.can_encode)], purge=purge)
     fresh = ini.parse(doc.render())
     assert doc.listing() == fresh.listing()
     for section in fresh.sections:

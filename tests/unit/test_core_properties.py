@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, properties
-from complete import with_complete_providers
 from expected import apply_or_reject, declared_values
 from strategies import files, files_with_declarations
 
@@ -18,7 +17,7 @@ QUICK = settings(max_examples=120, deadline=None, suppress_health_check=[HealthC
 def apply(data, args, state="present", purge=False):
     """Parse, apply one declared service, and return (document, plan, service)."""
     doc = ini.parse(data)
-    service = declaration.from_args(with_complete_providers(args), doc.can_encode)
+    service = declaration.from_args(args, doc.can_encode)
     return doc, apply_or_reject(doc, [service], state=state, purge=purge), service
 
 
