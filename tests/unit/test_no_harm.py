@@ -175,6 +175,8 @@ def harm(data, written, owned, service):
 # -- the invariant --------------------------------------------------------------------------
 
 def check_no_harm(data, args):
+    """Apply ``args`` to ``data`` and prove no harm was done; the refusal's message when the
+    declaration was refused (so a test can tell which rule refused it), else None."""
     doc = ini.parse(data)
     owned = owned_sections(doc, args)
     foreign = foreign_sections(doc, args["service"])
@@ -187,9 +189,10 @@ def check_no_harm(data, args):
         assert reaching, "refused although every declared name is the service's own: %s" % e
         assert any(fold(name) in fold(str(e)) for name in reaching), \
             "the refusal does not name the section another service or MAPI owns (%s): %s" % (reaching, e)
-        return
+        return str(e)
     problems = harm(data, doc.render(), owned, args["service"])
     assert not problems, "\n".join(["owned: %s" % sorted(owned), "after: %r" % doc.render()] + problems)
+    return None
 
 
 def with_state(case_and_choice):
@@ -213,7 +216,11 @@ def test_a_declaration_changes_nothing_outside_what_the_service_owns(case):
 # -- the checker itself: it must see harm where there is harm ---------------------------------
 
 SHARED = (b"[Services]\r\nA=A\r\nB=B\r\n\r\n; the A service\r\n[A]\r\nProviders=A_P, SHARED\r\n\r\n"
-          b"[B]\r\nProviders=SHARED\r\n\r\n[A_P]\r\nX=1\r\n\r\n[SHARED]\r\nX=2\r\nY=3")
+          b"[B]\r\nProviders=SHARED\r\n\r\n[A_P]\r\nPR_PROVIDER_DLL_NAME=a.dll\r\nX=1\r\n\r\n"
+          b"[SHARED]\r\nPR_PROVIDER_DLL_NAME=shared.dll\r\nX=2\r\nY=3")
+# Complete providers, so the provider rule (PR_PROVIDER_DLL_NAME) passes and each test below is
+# decided by the ownership rule it is about.
+A_P = {"name": "A_P", "properties": {"PR_PROVIDER_DLL_NAME": "a.dll"}}
 
 
 def test_the_checker_sees_a_changed_key_in_a_section_another_service_lists():
@@ -250,26 +257,30 @@ def test_the_checker_allows_the_services_own_changes():
 
 def test_a_provider_another_service_lists_is_never_written():
     args = {"service": "A", "display_name": "A", "purge": True,
-            "providers": [{"name": "A_P", "properties": {}}, {"name": "SHARED", "properties": {"X": "mine"}}]}
-    check_no_harm(SHARED, args)
+            "providers": [A_P, {"name": "SHARED", "properties": {"PR_PROVIDER_DLL_NAME": "shared.dll", "X": "mine"}}]}
+    refusal = check_no_harm(SHARED, args)
+    assert "[SHARED] is shared with service B (both list it), and setting X would change" in refusal
 
 
 def test_purge_never_removes_keys_of_a_section_another_service_lists():
     args = {"service": "A", "display_name": "A", "purge": True,
-            "providers": [{"name": "A_P", "properties": {}}, {"name": "SHARED", "properties": {"X": "2"}}]}
-    check_no_harm(SHARED, args)
+            "providers": [A_P, {"name": "SHARED", "properties": {"PR_PROVIDER_DLL_NAME": "shared.dll", "X": "2"}}]}
+    assert check_no_harm(SHARED, args) is None  # applied (A_P's X purged), and [SHARED] kept its Y
 
 
 def test_another_services_own_section_is_never_written():
     args = {"service": "A", "display_name": "A",
-            "providers": [{"name": "A_P", "properties": {}}], "sections": [{"name": "b", "properties": {"UID": "01"}}]}
-    check_no_harm(SHARED, args)
+            "providers": [A_P], "sections": [{"name": "b", "properties": {"UID": "01"}}]}
+    refusal = check_no_harm(SHARED, args)
+    assert "[b] is the section of service B, which this service does not own" in refusal
 
 
 def test_a_global_section_is_never_a_provider():
     args = {"service": "A", "display_name": "A", "purge": True,
-            "providers": [{"name": "Default Services", "properties": {"PR_PROVIDER_DISPLAY": "x"}}]}
-    check_no_harm(SHARED, args)
+            "providers": [{"name": "Default Services",
+                           "properties": {"PR_PROVIDER_DLL_NAME": "a.dll", "PR_PROVIDER_DISPLAY": "x"}}]}
+    refusal = check_no_harm(SHARED, args)
+    assert "'Default Services' is one of MAPISVC.INF's own sections" in refusal
 
 
 def test_removing_a_service_keeps_what_another_service_lists():
@@ -284,5 +295,6 @@ def test_a_service_named_like_a_section_another_service_lists_is_never_created()
 def test_a_missing_section_both_services_list_is_not_created_for_one_of_them():
     data = (b"[Services]\r\nMSPST AB=\r\nMSEMS=\r\n[MSPST AB]\r\nSections=CONTOSO\r\n"
             b"[MSEMS]\r\nSections=CONTOSO\r\n")
-    check_no_harm(data, {"service": "MSEMS", "display_name": "Contoso Connector",
-                         "providers": [{"name": "CONTOSO", "properties": {}}]})
+    refusal = check_no_harm(data, {"service": "MSEMS", "display_name": "Contoso Connector",
+                                   "providers": [{"name": "CONTOSO", "properties": {"PR_PROVIDER_DLL_NAME": "contoso.dll"}}]})
+    assert "[CONTOSO] is shared with service MSPST AB (both list it), and creating it would change" in refusal
