@@ -105,12 +105,30 @@ def other_service_problems(service, queries, before_result, after_result):
 
 
 SHARED = (b"[Services]\r\nA=A\r\nB=B\r\n[A]\r\nProviders=A_P, SHARED\r\n[B]\r\nProviders=SHARED\r\n"
-          b"[A_P]\r\nX=1\r\n[SHARED]\r\nX=2\r\nY=3\r\n")
+          b"[A_P]\r\nPR_PROVIDER_DLL_NAME=a.dll\r\nX=1\r\n"
+          b"[SHARED]\r\nPR_PROVIDER_DLL_NAME=shared.dll\r\nX=2\r\nY=3\r\n")
 # A section both services list: B reads its provider the same only if A leaves it alone.
+# A changes X there (refused) or declares the value it has (applied; purge must keep Y).
+# The providers are complete, so only the ownership rule decides (test below).
 SHARED_CASES = [(SHARED, {"service": "A", "display_name": "A", "state": state, "purge": purge,
-                          "providers": [{"name": "A_P", "properties": {}},
-                                        {"name": "SHARED", "properties": {"X": "mine"}}]})
-                for state in ("present", "absent") for purge in (False, True)]
+                          "providers": [{"name": "A_P", "properties": {"PR_PROVIDER_DLL_NAME": "a.dll"}},
+                                        {"name": "SHARED", "properties": {"PR_PROVIDER_DLL_NAME": "shared.dll",
+                                                                          "X": x}}]})
+                for x in ("mine", "2") for state in ("present", "absent") for purge in (False, True)]
+
+
+def test_the_shared_section_cases_are_refused_only_for_changing_what_b_reads():
+    """Without Wine: the explicit cases reach the oracle unless A would change [SHARED], and a
+    refused one is refused by the ownership rule, not by another check before it."""
+    for data, args in SHARED_CASES:
+        changes_shared = args["state"] == "present" and args["providers"][1]["properties"]["X"] != "2"
+        if not changes_shared:
+            assert applied(data, args) is not None, args
+            continue
+        doc = ini.parse(data)
+        with pytest.raises(declaration.DeclarationError) as refused:
+            plan.apply(doc, [declaration.from_args(args, doc.can_encode)], state=args["state"], purge=args["purge"])
+        assert "[SHARED] is shared with service B (both list it), and setting X would change" in str(refused.value)
 
 
 @BATCHES
