@@ -146,20 +146,42 @@ def test_the_audit_of_the_rolled_out_fleet_finds_only_the_left_out_host(rolled_o
 
 
 def test_a_failing_first_batch_stops_the_rollout_before_the_other_hosts(tmp_path):
-    bom = tmp_path / "bom-MAPISVC.INF"
-    bom.write_bytes(b"\xef\xbb\xbf" + (ROOT / "demo" / "MAPISVC.INF").read_bytes())
-    fleet = {"ws1": ("msi64", True, bom), "ws2": ("msi64", True, None), "ws3": ("msi32", True, None)}
+    # A download that fails only when it is made (the preflight cannot know the server lost
+    # the file): the first batch fails at the write and the other batches never start.
+    fleet = {"ws1": ("msi64", True, ROOT / "demo" / "MAPISVC.INF"), "ws2": ("msi64", True, None),
+             "ws3": ("msi32", True, None)}
     inventory, service = build(tmp_path, fleet)
+    variables = yaml.safe_load(service.read_text())
+    gone = tmp_path / "server" / "contosohelp.chm"
+    variables["message_service_files"].append({"url": gone.as_uri(), "checksum": "0" * 64})
+    service.write_text(yaml.safe_dump(variables))
     machines = {name: tmp_path / "machines" / name for name in fleet}
     before = {name: tree(root) for name, root in machines.items()}
     proc, recap = run(tmp_path, "mapi.messaging.rollout", inventory, "-e", "@%s" % service,
                       "-e", json.dumps({"rollout_serial": [1, "100%"]}))
     assert proc.returncode != 0
     assert recap["ws1"]["failed"] == 1
-    assert "byte order mark" in proc.stdout
+    assert "Download the files" in proc.stdout.split("fatal: [ws1]")[0].rsplit("TASK [", 1)[1]
     assert rollout_batches(proc.stdout) == ["ws1"], "the second batch must not start"
     for name in ("ws2", "ws3"):
         assert tree(machines[name]) == before[name], "%s changed although the rollout stopped" % name
+
+
+def test_a_mapisvc_inf_the_module_would_refuse_stops_the_host_in_preflight(tmp_path):
+    # A byte order mark hides [Services] from Windows: the plan finds it in the probe's bytes,
+    # so the host stops before any change instead of half-way through the role.
+    bom = tmp_path / "bom-MAPISVC.INF"
+    bom.write_bytes(b"\xef\xbb\xbf" + (ROOT / "demo" / "MAPISVC.INF").read_bytes())
+    fleet = {"ws1": ("msi64", True, bom), "ws2": ("msi64", True, None)}
+    inventory, service = build(tmp_path, fleet)
+    machines = {name: tmp_path / "machines" / name for name in fleet}
+    before = tree(machines["ws1"])
+    proc, recap = run(tmp_path, "mapi.messaging.rollout", inventory, "-e", "@%s" % service,
+                      "-e", json.dumps({"rollout_serial": [1, "100%"]}))
+    assert proc.returncode != 0
+    assert "byte order mark" in proc.stdout
+    assert tree(machines["ws1"]) == before, "ws1 changed although its preflight failed"
+    assert rollout_batches(proc.stdout) == ["ws2"], "only the host that passed preflight is rolled out"
 
 
 def test_the_audit_needs_no_service_variables_to_find_mapisvc_inf_on_windows(tmp_path):
