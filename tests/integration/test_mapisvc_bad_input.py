@@ -14,6 +14,12 @@ DLL = "C:\\Program Files\\Contoso\\contoso.dll"
 
 
 def provider(name, **props):
+    """A provider complete but for what a case overrides, so the case fails for its own reason
+    rather than for the missing DLL every provider needs."""
+    return {"name": name, "properties": dict({"PR_PROVIDER_DLL_NAME": DLL}, **props)}
+
+
+def section(name, **props):
     return {"name": name, "properties": props}
 
 
@@ -29,7 +35,7 @@ CASES = {
     "service_name_with_bracket": ({"service": "CON]TOSO"}, "service: the service name"),
     "provider_name_with_comma": ({"providers": [provider("A,B")]}, "providers[0].name"),
     "provider_name_with_equals": ({"providers": [provider("A=B")]}, "'='"),
-    "section_name_with_line_break": ({"sections": [provider("A\nB")]}, "sections[0].name"),
+    "section_name_with_line_break": ({"sections": [section("A\nB")]}, "sections[0].name"),
     "provider_name_with_outer_blank": ({"providers": [provider(" CONTOSO_AB")]}, "blanks at its start or end"),
     "duplicate_provider_names": ({"providers": [provider("CONTOSO_AB"), provider("contoso_ab")]},
                                  "providers[1].name"),
@@ -45,13 +51,15 @@ CASES = {
         "PR_RESOURCE_FLAGS: sets both SERVICE_PRIMARY_IDENTITY and SERVICE_NO_PRIMARY_IDENTITY"),
     "int_outside_32_bits": ({"properties": {"66040003": 4294967296}}, "does not fit in 32 bits"),
     "dll_with_32_suffix": ({"properties": {"PR_SERVICE_DLL_NAME": "contoso32.dll"}}, "write 'contoso.dll'"),
+    "provider_without_dll": ({"providers": [section("CONTOSO_AB", PR_RESOURCE_TYPE="MAPI_AB_PROVIDER")]},
+                             "providers[0].properties: has no PR_PROVIDER_DLL_NAME"),
     "dll_path_with_another_period": (
         {"providers": [provider("CONTOSO_AB", PR_PROVIDER_DLL_NAME="C:\\Contoso.Inc\\contoso.dll")]},
         "providers[0].properties.PR_PROVIDER_DLL_NAME"),
     "character_outside_the_code_page": ({"display_name": "Contoso \u2713"}, "encoding cannot hold"),
     "service_uid": ({"properties": {"PR_SERVICE_UID": "00"}}, "MAPI computes PR_SERVICE_UID"),
     "secret_in_name": ({"properties": {"ContosoPassword": "hunter2"}}, "allow_secrets"),
-    "secret_in_value": ({"sections": [provider("CONTOSO_Conn", ConnectString="server=x;pwd=hunter2")]},
+    "secret_in_value": ({"sections": [section("CONTOSO_Conn", ConnectString="server=x;pwd=hunter2")]},
                         "sections[0].properties.ConnectString"),
     "providers_as_property": ({"properties": {"Providers": "X"}}, "declare the providers there"),
     "missing_display_name": ({"display_name": None}, "display_name: required"),
@@ -63,9 +71,9 @@ CASES = {
     # Sections the service does not own: MAPI's own, another service's, one another service lists.
     "provider_named_like_mapis_section": ({"providers": [provider("Default Services")]},
                                           "providers[0].name: 'Default Services' is one of MAPISVC.INF's own"),
-    "provider_named_like_another_service": ({"providers": [provider("MSEMS", PR_PROVIDER_DLL_NAME=DLL)]},
+    "provider_named_like_another_service": ({"providers": [provider("MSEMS")]},
                                             "[MSEMS] is the section of service MSEMS"),
-    "provider_another_service_lists": ({"providers": [provider("ems_dsa", PR_PROVIDER_DLL_NAME=DLL)]},
+    "provider_another_service_lists": ({"providers": [provider("ems_dsa")]},
                                        "[ems_dsa] is listed by service MSEMS"),
     "retired_section_another_service_lists": (
         {"sections": [{"name": "MSEMS_MSMail_Section", "state": "absent"}], "purge": True},
@@ -105,6 +113,8 @@ def test_bad_input_fails_with_the_field_and_leaves_the_file(outcome, case):
     result = results[case]
     assert result.get("failed") is True, result
     assert CASES[case][1] in result["msg"], result["msg"]
+    if case != "provider_without_dll":  # each other case fails for its own reason alone
+        assert "has no PR_PROVIDER_DLL_NAME" not in result["msg"], result["msg"]
     assert inf.read_bytes() == SAMPLE.read_bytes()
 
 

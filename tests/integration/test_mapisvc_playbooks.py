@@ -116,9 +116,10 @@ def test_absent_removes_the_service_as_a_unit_and_restores_the_file(tmp_path, in
 
 
 def test_absent_keeps_sections_another_service_references(tmp_path, inf):
-    # Claiming MSEMS's provider is refused, the file untouched.
+    # Claiming MSEMS's provider is refused (even with the values it has), the file untouched.
     declared = contoso(inf)
-    declared["mapi.messaging.mapisvc"]["providers"].append({"name": "EMS_DSA"})
+    declared["mapi.messaging.mapisvc"]["providers"].append(
+        {"name": "EMS_DSA", "properties": {"PR_PROVIDER_DLL_NAME": "EMSABP.DLL"}})
     rc, results = run_playbook(tmp_path, [declared])
     assert rc != 0 and "[EMS_DSA] is listed by service MSEMS" in results[0]["msg"]
     assert inf.read_bytes() == SAMPLE.read_bytes()
@@ -151,13 +152,14 @@ def test_src_merges_a_vendor_fragment_idempotently_and_removes_it(tmp_path, inf)
 def test_purge_drops_undeclared_keys_and_providers(tmp_path, inf):
     run_playbook(tmp_path, [contoso(inf)])
     slim = contoso(inf, purge=True, properties={"PR_SERVICE_DLL_NAME": CONTOSO_DLL},
-                   providers=[{"name": "CONTOSO_AB", "properties": {"PR_RESOURCE_TYPE": "MAPI_AB_PROVIDER"}}])
+                   providers=[{"name": "CONTOSO_AB", "properties": {"PR_RESOURCE_TYPE": "MAPI_AB_PROVIDER",
+                                                                    "PR_PROVIDER_DLL_NAME": CONTOSO_DLL}}])
     rc, results = run_playbook(tmp_path, [slim])
     assert rc == 0 and results[0]["changed"] is True
     text = inf.read_bytes().decode("cp1252")
     assert "[CONTOSO_MS]" not in text
     assert "PR_SERVICE_ENTRY_NAME=ServiceEntry" not in text
-    assert "[CONTOSO_AB]\r\nPR_RESOURCE_TYPE=MAPI_AB_PROVIDER\r\n\r\n" in text
+    assert "[CONTOSO_AB]\r\nPR_RESOURCE_TYPE=MAPI_AB_PROVIDER\r\nPR_PROVIDER_DLL_NAME=%s\r\n\r\n" % CONTOSO_DLL in text
     # Sections= was declared (unchanged) so it and its section stay.
     assert "Sections=CONTOSO_Profile" in text and "[CONTOSO_Profile]" in text
     rc, results = run_playbook(tmp_path, [slim])
