@@ -63,11 +63,15 @@ def _merge(*needs):
 
 def _profile_settings(args, target):
     """profile.settings for this host, or None (no profile declared, or its problems: the
-    service plan reports those)."""
-    if args["profile"] is None or not args["name"]:
+    service plan reports those). A removal withdraws what an install with the default settings
+    arranged even when message_service_profile is not given."""
+    declared = args["profile"]
+    if declared is None and args["state"] == "absent":
+        declared = {}
+    if declared is None or not args["name"]:
         return None
     try:
-        return profile_core.settings(args["profile"], args["name"], args["display_name"], target)
+        return profile_core.settings(declared, args["name"], args["display_name"], target)
     except profile_core.ProfileError:
         return None
 

@@ -56,8 +56,7 @@ def play_vars(**overrides):
     variables = {
         "message_service_name": "CONTOSO",
         "message_service_display_name": "Contoso Connector",
-        # Preflight's fact, given by hand so that only the profile tasks run.
-        "message_service_target": {"install_dir": INSTALL_DIR, "office_version": "16.0"},
+        "message_service_install_dir": INSTALL_DIR,
         "message_service_profile": PROFILE,
     }
     variables.update(overrides)
@@ -67,6 +66,12 @@ def play_vars(**overrides):
 def role_task(tasks_from):
     return {"name": "profile tasks", "ansible.builtin.include_role": {
         "name": "mapi.messaging.message_service", "tasks_from": tasks_from}}
+
+
+def profile_steps(tasks_from="profile"):
+    """The role's preflight (the one read of the host, which plans the profile step too), then
+    only the profile tasks."""
+    return [role_task("preflight"), role_task(tasks_from)]
 
 
 def run(tmp_path, machine, tasks, variables, check=False, diff=False):
@@ -186,6 +191,7 @@ def another_tool_sets_alice_import_prf_and_bob_ran_active_setup(machine, alice, 
 def verify_task(state):
     return {"name": "verify", "ansible.builtin.include_tasks": str(VERIFY), "vars": {
         "verify_profile_users_with_profile": ["alice"], "verify_profile_users_without_profile": ["bob"],
+        "verify_profile_install_dir": INSTALL_DIR,
         "verify_profile_state": state}}
 
 
@@ -199,7 +205,7 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     hives_before = {name: (root / "drive" / "C" / "Users" / name / "NTUSER.DAT").read_bytes() for name in ("carol", "dave")}
 
     # 1. Check mode with diff: the preview names what would change, and nothing changes.
-    rc, results, stderr = run(tmp_path, root, [role_task("profile")], play_vars(), check=True, diff=True)
+    rc, results, stderr = run(tmp_path, root, profile_steps(), play_vars(), check=True, diff=True)
     assert rc == 0, failures(results) or stderr
     changed = changed_tasks(results)
     for task in ("Profile | Write the PRF file", "Profile | Register the Active Setup component",
@@ -212,7 +218,7 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert snapshot(root) == files_before
 
     # 2. Converge, then the Molecule verify tasks in the same play.
-    rc, results, stderr = run(tmp_path, root, [role_task("profile"), verify_task("present")], play_vars())
+    rc, results, stderr = run(tmp_path, root, profile_steps() + [verify_task("present")], play_vars())
     assert rc == 0, failures(results) or stderr
     assert any(r["task"].startswith("Verify profile | The PRF names the service") for r in results)
     after = registry(root)
@@ -248,7 +254,7 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert host_file(root, INSTALL_DIR + "\\message_service_profile.ps1").read_bytes() == SCRIPT.read_bytes()
 
     # 3. Second run: nothing changes.
-    rc, results, stderr = run(tmp_path, root, [role_task("profile")], play_vars())
+    rc, results, stderr = run(tmp_path, root, profile_steps(), play_vars())
     assert rc == 0, failures(results) or stderr
     assert changed_tasks(results) == []
     assert registry(root) == after
@@ -256,8 +262,8 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     # 4. Removal withdraws only what the role set; the verify tasks agree.
     another_tool_sets_alice_import_prf_and_bob_ran_active_setup(root, alice, bob)
     alice_profiles = copy.deepcopy(node(registry(root)["keys"]["HKEY_USERS"], alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"))
-    rc, results, stderr = run(tmp_path, root, [role_task("profile_absent"), verify_task("absent")],
-                              play_vars(message_service_profile=None))
+    rc, results, stderr = run(tmp_path, root, profile_steps("profile_absent") + [verify_task("absent")],
+                              play_vars(message_service_profile=None, message_service_state="absent"))
     assert rc == 0, failures(results) or stderr
     assert any(r["task"] == "Verify profile | The Active Setup component is gone" for r in results)
     removed = registry(root)
@@ -272,7 +278,7 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert host_file(root, INSTALL_DIR + "\\message_service_profile.ps1") is None
 
     # 5. Removal again: nothing changes.
-    rc, results, stderr = run(tmp_path, root, [role_task("profile_absent")], play_vars(message_service_profile=None))
+    rc, results, stderr = run(tmp_path, root, profile_steps("profile_absent"), play_vars(message_service_profile=None, message_service_state="absent"))
     assert rc == 0, failures(results) or stderr
     assert changed_tasks(results) == []
 
@@ -291,7 +297,7 @@ def test_bad_profile_fails_before_any_change(tmp_path):
     build(root)
     before = snapshot(root)
     bad = {"name": "Sales [EU]", "properties": [{"name": "ServerName", "tag": "0x6700", "value": "caf\u00e9"}]}
-    rc, results, stderr = run(tmp_path, root, [role_task("profile")], play_vars(message_service_profile=bad))
+    rc, results, stderr = run(tmp_path, root, profile_steps(), play_vars(message_service_profile=bad))
     assert rc != 0
     message = " ".join(str(msg) for task, msg in failures(results))
     assert "message_service_profile.name" in message and "properties[0].value" in message, message
