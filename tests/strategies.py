@@ -327,7 +327,9 @@ def shared_files_with_declarations(draw):
             if item.get("state") != "absent":
                 item["properties"] = _merged(draw(provider_properties), draw(extra_properties()))
         if state == "present" and all(item.get("state") == "absent" for item in args["providers"]):
-            del args["providers"][0]["state"]  # the module needs one provider to keep
+            # The module needs one provider to keep, and a kept provider names its DLL.
+            del args["providers"][0]["state"]
+            args["providers"][0]["properties"] = draw(provider_properties)
     if chosen[n_providers:]:
         args["sections"] = _linked_items(draw, chosen[n_providers:])
         for item in args["sections"]:
