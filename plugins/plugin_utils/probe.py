@@ -23,10 +23,8 @@ import re
 import typing as t
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
+from ansible_collections.mapi.messaging.plugins.plugin_utils.probe_script import PROBE_VERSION
 from ansible_collections.mapi.messaging.plugins.plugin_utils.transport import _error_message
-
-# The contract version the probe script reports as ``probe``; both sides change it together.
-PROBE_VERSION = 1
 
 # The registry value types the probe reports, and the Python form of each one's data.
 STRING_TYPES = ("REG_SZ", "REG_EXPAND_SZ")

@@ -33,7 +33,8 @@ Its simulated twin is ``tests/windows_double/.../module_utils/contract_probe.py`
 
 from __future__ import annotations
 
-# Contract version: the "probe" key of the result. probe.PROBE_VERSION must name the same.
+# Contract version: the "probe" key of the result (the script writes it as a literal; a test
+# keeps the two equal). probe.py reads it from here.
 PROBE_VERSION = 1
 
 # The param () block's names, in order (the parameters probe.parameters() builds; a unit test

@@ -253,7 +253,9 @@ def test_the_double_answers_with_exactly_the_contract_keys_and_types_on_every_ma
     set_values(machine, VENDOR, VENDOR_VALUES)
     result = probe(machine, **full_parameters(machine, options.get("office_version", "16.0")))
     check(result, CONTRACT)
-    assert result["probe"] == probe_script.PROBE_VERSION == double.PROBE_VERSION
+    assert result["probe"] == probe_script.PROBE_VERSION == double.PROBE_VERSION == probe_reader.PROBE_VERSION
+    # The script writes the number itself: the Python constant names what it writes.
+    assert re.search(r"^\s*probe = %d$" % probe_script.PROBE_VERSION, probe_script.PROBE_SCRIPT, re.MULTILINE)
     # Every list entry answers one parameter entry, in order.
     assert [entry["key"] for entry in result["registry"]] == full_parameters(machine)["RegistryKeys"]
     assert len(result["values"]) == len(full_parameters(machine)["Values"])
