@@ -188,13 +188,6 @@ options:
     type: str
     choices: [present, absent]
     default: present
-  codepage:
-    description:
-      - The target's ANSI code page, used for files without a UTF-16LE byte order mark (and for
-        new files). C(cp1252) is Western European and US Windows; C(cp1250), C(cp1251),
-        C(cp932) and others are accepted.
-    type: str
-    default: cp1252
   allow_secrets:
     description:
       - MAPISVC.INF is readable by every user, and MAPI's documentation says credentials never
@@ -202,17 +195,22 @@ options:
         API keys are refused unless this is V(true).
     type: bool
     default: false
+extends_documentation_fragment:
+  - mapi.messaging.mapisvc
+  - mapi.messaging.mapisvc.action_plugin
+  - mapi.messaging.mapisvc.action_group
+  - mapi.messaging.mapisvc.codepage
 attributes:
   check_mode:
     support: full
-    description: Reports what would change, without writing.
+    details: Reports what would change, without writing.
   diff_mode:
     support: full
-    description: Shows the file before and after.
+    details: Shows the file before and after, with values that look like credentials masked.
   platform:
     support: full
     platforms: [windows, posix]
-    description: Windows workstations; POSIX hosts (golden images, Wine prefixes) through the same code path.
+    details: Windows workstations; POSIX hosts (golden images, Wine prefixes) through the same code path.
 notes:
   - The module's logic runs in its action plugin on the controller; the target needs no Python
     on Windows, and only the standard C(ansible.windows) modules are used on it (POSIX targets
@@ -220,6 +218,25 @@ notes:
   - Nothing here changes existing MAPI profiles, which keep the copy MAPI made when the
     service was added to them.
 seealso:
+  - module: mapi.messaging.mapisvc_info
+    description: Reports the services the file declares and what is wrong with it, changing nothing.
+  - name: The message_service role
+    description: >-
+      Installs a message service whole (files, registry values, the default profile) and runs
+      this module for each MAPISVC.INF copy that would change; C(ansible-doc -t role
+      mapi.messaging.message_service) shows its variables.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/role-message-service.md
+  - name: The mapisvc module guide
+    description: How the module reads and edits the file, with examples.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/mapisvc.md
+  - module: ansible.builtin.ini_file
+    description: >-
+      Edits one key of an INI file. It neither reads the file as Windows does nor knows which
+      sections a service owns, so it is no substitute for this module on MAPISVC.INF.
+  - module: ansible.windows.win_regedit
+    description: >-
+      Sets the registry values a message service needs besides its MAPISVC.INF entries, as the
+      role does.
   - name: File format of MapiSvc.inf
     description: Microsoft's description of the file.
     link: https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf

@@ -38,23 +38,22 @@ options:
       - A string is one path, even with commas in it.
     type: raw
     required: true
-  codepage:
-    description:
-      - The target's ANSI code page, used for files without a UTF-16LE byte order mark, as in
-        M(mapi.messaging.mapisvc).
-    type: str
-    default: cp1252
+extends_documentation_fragment:
+  - mapi.messaging.mapisvc
+  - mapi.messaging.mapisvc.action_plugin
+  - mapi.messaging.mapisvc.action_group
+  - mapi.messaging.mapisvc.codepage
 attributes:
   check_mode:
     support: full
-    description: Runs the same in check mode; it never changes anything.
+    details: Runs the same in check mode; it never changes anything.
   diff_mode:
     support: none
-    description: Nothing changes, so there is nothing to show.
+    details: Nothing changes, so there is nothing to show.
   platform:
     support: full
     platforms: [windows, posix]
-    description: Windows workstations; POSIX hosts (golden images, Wine prefixes) through the same code path.
+    details: Windows workstations; POSIX hosts (golden images, Wine prefixes) through the same code path.
 notes:
   - The module's logic runs in its action plugin on the controller; the target needs no Python
     on Windows, and only the standard modules are used on it.
@@ -64,6 +63,21 @@ notes:
     characters on its first line, so a section header on that line is not seen.
 seealso:
   - module: mapi.messaging.mapisvc
+    description: Makes the file declare a service exactly as written, with the same parser.
+  - module: mapi.messaging.mapisvc_report
+    description: Adds up what this module found on every host into one fleet report.
+  - name: The findings of mapisvc_info
+    description: What each finding code means and how to fix it.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/mapisvc_info.md
+  - name: The message_service role
+    description: >-
+      Its C(detect) entry point finds every MAPISVC.INF copy of a Windows host and reports each
+      as this module does.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/role-message-service.md
+  - module: ansible.builtin.ini_file
+    description: >-
+      Edits one key of an INI file; it does not read the file as Windows does, so a key it finds
+      may be one MAPI never sees.
   - name: File format of MapiSvc.inf
     description: Microsoft's description of the file.
     link: https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf
