@@ -12,9 +12,9 @@ module: message_service_plan
 short_description: Read a Windows host once and plan the message_service role's changes
 version_added: 0.1.0
 description:
-  - The preflight of the role M(mapi.messaging.message_service) as one task, which changes nothing.
+  - The preflight of the role P(mapi.messaging.message_service#role) as one task, which changes nothing.
   - Reads the host with one C(ansible.windows.win_powershell) execution (a script that declares
-    C(SupportsShouldProcess), so it also runs in check mode): Windows and Outlook facts from the
+    C(SupportsShouldProcess), so it also runs in check mode). It reads Windows and Outlook facts from the
     registry (bitness, MSI or Click-to-Run, version, C(DLLPathEx), MAPI registration), every
     C(MAPISVC.INF) copy with its bytes, the SHA-256 of every file the role would install or delete,
     the current data of every registry value it declares (only a SHA-256 of values marked secret),
@@ -23,22 +23,30 @@ description:
   - Then decides on the controller, in the collection's pure core, which writes are needed. The
     role runs a write task only for what this plan lists, so a run that changes nothing costs this
     one module execution per host.
-  - Checks everything the controller can check before any host changes, in check mode too: the
-    variables, that every O(files[].src) can be found on the controller, which paths and registry
+  - Checks everything the controller can check before any host changes, in check mode too. That is
+    the variables, that every O(files[].src) can be found on the controller, which paths and registry
     keys the role may touch, and whether each C(MAPISVC.INF) copy would accept the declaration.
     Problems are returned in RV(problems); the role stops the host on them.
   - Meant to be called by the role; its options are the role's variables without the
     C(message_service_) prefix (see C(ansible-doc -t role mapi.messaging.message_service)).
 author:
   - mapi.messaging maintainers (@mapi-messaging)
+extends_documentation_fragment:
+  - mapi.messaging.mapisvc
+  - mapi.messaging.mapisvc.action_plugin
 attributes:
   check_mode:
     support: full
-    description: Reads only; runs the same in check mode.
+    details: Reads only; runs the same in check mode.
   diff_mode:
     support: none
+    details: It changes nothing; the role's write tasks show their differences.
   platform:
+    support: full
     platforms: windows
+    details:
+      - Windows hosts with a PowerShell shell (WinRM, PSRP, or SSH with
+        C(ansible_shell_type=powershell)); other hosts fail with a message saying so.
 options:
   state:
     description: C(message_service_state).
@@ -115,8 +123,21 @@ notes:
   - Runs on the controller through its action plugin; the only module it runs on the host is one
     C(ansible.windows.win_powershell).
 seealso:
+  - name: The message_service role
+    description: >-
+      Runs this module as its preflight and then only the writes it plans;
+      C(ansible-doc -t role mapi.messaging.message_service) shows the variables.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/role-message-service.md
   - module: mapi.messaging.mapisvc
+    description: Writes each MAPISVC.INF copy the plan says would change.
   - module: mapi.messaging.mapisvc_info
+    description: Reports MAPISVC.INF files the way RV(mapisvc) does, for paths you give.
+  - module: ansible.windows.win_regedit
+    description: Writes the registry values the plan lists as differing.
+  - module: ansible.builtin.ini_file
+    description: >-
+      Edits one key of an INI file; it does not read MAPISVC.INF as Windows does, so the role
+      uses M(mapi.messaging.mapisvc) instead.
 """
 
 EXAMPLES = r"""
