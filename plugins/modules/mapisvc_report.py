@@ -69,24 +69,37 @@ options:
   title:
     description: Title of the HTML report.
     type: str
+extends_documentation_fragment:
+  - mapi.messaging.mapisvc
+  - mapi.messaging.mapisvc.action_plugin
 attributes:
   check_mode:
     support: full
-    description: Writes nothing; reports the files it would write and whether they would change.
+    details: Writes nothing; reports the files it would write and whether they would change.
   diff_mode:
     support: none
-    description: The report files are new each run; read them instead of a diff.
+    details: The report files are new each run; read them instead of a diff.
   platform:
     support: full
     platforms: all
-    description: Runs on the controller; the targets are not contacted.
+    details: Runs on the controller; the targets are not contacted.
 notes:
   - The CSV file is tidy, one fact per row; column C(record) says which kind (V(host), V(file),
     V(service), V(property), V(finding), V(drift)). Cells that a spreadsheet would run as a
     formula get a leading C(').
 seealso:
   - module: mapi.messaging.mapisvc_info
+    description: Reads each host's MAPISVC.INF files; its results are what this module adds up.
   - module: mapi.messaging.mapisvc
+    description: Makes a host's file say what O(desired) declares.
+  - name: The fleet audit
+    description: >-
+      The playbook C(mapi.messaging.audit), which reads every host and calls this module once,
+      and how to read the report.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/audit.md
+  - name: The message_service role
+    description: Installs the service the report compares the fleet with.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/role-message-service.md
 """
 
 EXAMPLES = r"""
