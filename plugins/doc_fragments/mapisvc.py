@@ -22,6 +22,8 @@ attributes:
     support: full
   async:
     description: Can be used with the C(async) keyword.
+  action:
+    description: Has an action plugin of the same name, which does the work on the controller.
 """
 
     # The modules whose work happens in an action plugin of the same name on the controller.
@@ -30,7 +32,6 @@ attributes:
     ACTION_PLUGIN = r"""
 attributes:
   action:
-    description: Has an action plugin of the same name, which does the work on the controller.
     support: full
   async:
     support: none

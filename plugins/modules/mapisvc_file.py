@@ -62,17 +62,24 @@ options:
       - With O(op=replace), keep the replaced file next to it under a new, unique name.
     type: bool
     default: false
+extends_documentation_fragment:
+  - mapi.messaging.mapisvc
 attributes:
   check_mode:
     support: full
-    description: O(op=read) runs as usual; O(op=replace) compares and reports, writing nothing.
+    details: O(op=read) runs as usual; O(op=replace) compares and reports, writing nothing.
   diff_mode:
     support: none
-    description: The calling action plugin shows the difference.
+    details: The calling action plugin shows the difference.
   platform:
     support: full
     platforms: posix
-    description: POSIX targets with Python; Windows targets use C(ansible.windows) modules instead.
+    details: POSIX targets with Python; Windows targets use C(ansible.windows) modules instead.
+  async:
+    support: full
+    details: A plain module without an action plugin, so it runs with C(async) like other modules.
+  action:
+    support: none
 notes:
   - The lock is C(flock) on the folder, which holds no state of its own, so nothing is left
     behind. Where the folder cannot be locked, a lock file C(.<file name>.lock) in the same
@@ -83,7 +90,9 @@ notes:
     otherwise leaves the new file owned by that user, as the C(copy) module does.
 seealso:
   - module: mapi.messaging.mapisvc
+    description: Edits MAPISVC.INF; on POSIX targets it reads and replaces the file with this module.
   - module: mapi.messaging.mapisvc_info
+    description: Reports MAPISVC.INF files; on POSIX targets it reads each with this module.
 """
 
 EXAMPLES = r"""
