@@ -17,8 +17,8 @@ import tempfile
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mapi.messaging.plugins.modules.mapisvc_report import ARGUMENT_SPEC
-from ansible_collections.mapi.messaging.plugins.plugin_utils import report
+from ansible_collections.mapi.messaging.plugins.modules.mapisvc_report import ARGUMENT_SPEC, REQUIRED_IF
+from ansible_collections.mapi.messaging.plugins.plugin_utils import gate, report
 
 
 class ActionModule(ActionBase):
@@ -28,19 +28,31 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)[1]
+        args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC, required_if=REQUIRED_IF)[1]
         if os.sep in args["basename"] or not args["basename"].strip():
             raise AnsibleActionFail("basename: %r must be a file name without a folder; put the folder in dest"
                                     % args["basename"])
-        generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
-        try:
-            data = report.build(args["results"], args["desired"], generated=generated, title=args["title"])
-        except report.ReportError as e:
-            raise AnsibleActionFail(str(e))
-
         dest = args["dest"]
         if os.path.exists(dest) and not os.path.isdir(dest):
             raise AnsibleActionFail("dest: %s exists and is not a folder; give a folder for the report files" % dest)
+        try:
+            # Every setting is checked before the results are looked at (validate_only: before
+            # any host is even read).
+            declared = report.check_desired(args["desired"])
+            conditions = gate.parse(args["fail_on"], with_desired=bool(declared))
+        except (report.ReportError, gate.GateError) as e:
+            raise AnsibleActionFail(str(e))
+        if args["validate_only"]:
+            result.update(changed=False, msg="dest, desired, fail_on and formats are usable")
+            return result
+
+        generated = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        try:
+            data = report.build(args["results"], args["desired"], generated=generated, title=args["title"],
+                                scope=args["scope"])
+        except report.ReportError as e:
+            raise AnsibleActionFail(str(e))
+
         files, changed = {}, False
         for fmt in args["formats"]:
             path = os.path.join(dest, "%s.%s" % (args["basename"], fmt))
@@ -64,6 +76,12 @@ class ActionModule(ActionBase):
                    summary["unreachable"], summary["failed"], summary["with_errors"],
                    "" if summary["drifted"] is None else ", %d drifted" % summary["drifted"]),
         )
+        if args["fail_on"] is not None:
+            # After the files are written: a tripped gate fails the run, never the report.
+            verdict = gate.evaluate(data, conditions)
+            result["gate"] = verdict
+            if verdict["failed"]:
+                result.update(failed=True, msg="%s (%s)" % (verdict["msg"], result["msg"]))
         return result
 
 

@@ -39,8 +39,8 @@ options:
       - 'C({status: failed, task: <task name>, message: <why>}) for a host where a task failed.'
       - 'C({status: unreachable, message: <why>}) for a host Ansible could not reach; a null
         record counts as unreachable too.'
+      - Required unless O(validate_only=true).
     type: dict
-    required: true
   desired:
     description:
       - The declared state to compare every host with, one dictionary or a list of them, with
@@ -69,6 +69,34 @@ options:
   title:
     description: Title of the HTML report.
     type: str
+  scope:
+    description:
+      - Which hosts the report covers, when not the whole inventory, in words (for example
+        V(limited to ws01,ws02 (--limit))). Shown under the title of the HTML page and kept
+        as C(scope) in the JSON file, so a partial report is not read as the whole fleet.
+    type: str
+  fail_on:
+    description:
+      - Opt-in conditions that fail the task B(after) the report files are written, so a
+        pipeline can stop on the audit. A list; any condition that holds fails the task, and
+        the message says which condition tripped, how many hosts and which.
+      - V(unreachable), a host could not be reached; V(failed), a task failed on a host;
+        V(error), a reached host has an error finding; V(drift), a reached host differs from
+        O(desired) (needs O(desired)).
+      - 'C({below_compliant_percent: N}): fewer than N percent of the hosts in O(results) are
+        compliant. A host is compliant when it was read, has at least one MAPISVC.INF, has no
+        error finding and, with O(desired), has not drifted; unreachable and failed hosts are
+        not compliant.'
+      - Checked before anything is written; a bad value fails with a message naming it.
+      - In check mode the conditions are evaluated too, and the task fails as the real run would.
+    type: raw
+  validate_only:
+    description:
+      - Only check O(dest), O(desired), O(fail_on) and O(formats), and write nothing;
+        O(results) is not needed. The playbook C(mapi.messaging.audit) does this once before it
+        reads any host, so a bad setting is found before the fleet is read, not after.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - mapi.messaging.mapisvc
   - mapi.messaging.mapisvc.action_plugin
@@ -123,12 +151,20 @@ EXAMPLES = r"""
         - name: CONTOSO_AB
           properties:
             PR_RESOURCE_TYPE: MAPI_AB_PROVIDER
+
+- name: Write the report, then fail when a host is unreachable or under 95 % are compliant
+  mapi.messaging.mapisvc_report:
+    dest: /srv/reports/mapisvc
+    results: "{{ audit_results }}"
+    fail_on:
+      - unreachable
+      - below_compliant_percent: 95
 """
 
 RETURN = r"""
 files:
   description: The report files, by format (written, or in check mode that would be written).
-  returned: always
+  returned: unless O(validate_only=true)
   type: dict
   sample:
     html: /srv/reports/mapisvc/mapisvc-report.html
@@ -136,7 +172,7 @@ files:
     json: /srv/reports/mapisvc/mapisvc-report.json
 summary:
   description: The counts at the top of the report.
-  returned: always
+  returned: unless O(validate_only=true)
   type: dict
   contains:
     hosts:
@@ -180,9 +216,44 @@ summary:
     drifted: null
     services: 6
     findings: {error: 9, warning: 12}
+gate:
+  description: What O(fail_on) says about this report; the task failed when C(failed) is true.
+  returned: when O(fail_on) is given and O(validate_only=false)
+  type: dict
+  contains:
+    failed:
+      description: Whether a condition tripped.
+      type: bool
+    tripped:
+      description: One entry per condition that tripped, with C(condition), C(hosts) (every host
+        concerned) and C(message); a threshold also has C(threshold).
+      type: list
+      elements: dict
+    hosts:
+      description: Hosts in the report.
+      type: int
+    compliant:
+      description: Compliant hosts (see O(fail_on)).
+      type: int
+    compliant_percent:
+      description: Compliant hosts in percent of all hosts, one decimal.
+      type: float
+    msg:
+      description: One line saying what tripped, or that nothing did.
+      type: str
+  sample:
+    failed: true
+    tripped:
+      - condition: unreachable
+        hosts: [ws0042, ws0117]
+        message: "unreachable: 2 of 30 hosts: ws0042, ws0117"
+    hosts: 30
+    compliant: 27
+    compliant_percent: 90.0
+    msg: "fail_on tripped: unreachable: 2 of 30 hosts: ws0042, ws0117"
 stragglers:
   description: Hosts that were unreachable or failed, to re-run later.
-  returned: always
+  returned: unless O(validate_only=true)
   type: list
   elements: str
   sample: [ws0042, ws0117]
@@ -197,10 +268,15 @@ from ansible.module_utils.basic import AnsibleModule
 
 
 # The action plugin validates with the same spec, so the two cannot drift apart.
+# results is needed unless validate_only: the audit checks its settings before any host is read.
+REQUIRED_IF = [("validate_only", False, ["results"])]
 ARGUMENT_SPEC = dict(
     dest=dict(type="path", required=True),
-    results=dict(type="dict", required=True),
+    results=dict(type="dict"),
     desired=dict(type="raw"),
+    fail_on=dict(type="raw"),
+    scope=dict(type="str"),
+    validate_only=dict(type="bool", default=False),
     formats=dict(type="list", elements="str", default=["html", "csv", "json"],
                  choices=["html", "csv", "json"]),
     basename=dict(type="str", default="mapisvc-report"),
@@ -213,6 +289,7 @@ def main():
     # documents the options and only runs if that plugin was bypassed.
     module = AnsibleModule(
         argument_spec=ARGUMENT_SPEC,
+        required_if=REQUIRED_IF,
         supports_check_mode=True,
     )
     module.fail_json(msg="mapi.messaging.mapisvc_report runs through its action plugin on the controller; "

@@ -141,6 +141,11 @@ def _check_desired(desired):
     return checked
 
 
+def check_desired(desired):
+    """The desired state checked (ReportError naming the field), before any result is read."""
+    return _check_desired(desired)
+
+
 # ---------------------------------------------------------------------------------------
 # Aggregation
 
@@ -303,8 +308,9 @@ def _drift(hosts, desired):
     return rows
 
 
-def build(records, desired=None, generated=None, title=None):
-    """The report as plain data (what the JSON file holds)."""
+def build(records, desired=None, generated=None, title=None, scope=None):
+    """The report as plain data (what the JSON file holds). ``scope``: which hosts the
+    report covers when not the whole inventory (a limited run), in words."""
     hosts = _check_records(records)
     declared = _check_desired(desired)
     services = _service_rows(hosts)
@@ -348,6 +354,7 @@ def build(records, desired=None, generated=None, title=None):
         "format": FORMAT,
         "title": title or "MAPISVC.INF fleet report",
         "generated": generated,
+        "scope": scope or None,
         "summary": summary,
         "desired": [{"service": s.name, "state": state} for s, state in declared] or None,
         "services": services,
@@ -510,6 +517,10 @@ def render_html(report):
            "<header><h1>%s</h1><p>%s%d hosts; %s error and %s warning findings.</p></header><main>" % (
                _e(report["title"]), ("Generated %s. " % _e(report["generated"])) if report["generated"] else "",
                summary["hosts"], summary["findings"]["error"], summary["findings"]["warning"])]
+    if report.get("scope"):
+        # A report of some hosts must not pass for the whole fleet's.
+        out[-1] = out[-1].replace("</header>", '<p class="scope" data-scope="%s">Scope: %s</p></header>'
+                                  % (_e(report["scope"]), _e(report["scope"])), 1)
     out.append('<div class="cards">%s</div>' % "".join(
         '<div class="card %s" data-summary="%s"><b>%d</b>%s</div>' % (css, _e(label), value, _e(label))
         for label, value, css in cards))
