@@ -229,10 +229,11 @@ seealso:
   - name: The mapisvc module guide
     description: How the module reads and edits the file, with examples.
     link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/mapisvc.md
-  - module: ansible.builtin.ini_file
+  - module: community.general.ini_file
     description: >-
-      Edits one key of an INI file. It neither reads the file as Windows does nor knows which
-      sections a service owns, so it is no substitute for this module on MAPISVC.INF.
+      Edits one key of an INI file, on targets with Python. It reads only UTF-8, not the file as
+      Windows does, and does not know which sections a service owns, so it is no substitute for
+      this module on MAPISVC.INF.
   - module: ansible.windows.win_regedit
     description: >-
       Sets the registry values a message service needs besides its MAPISVC.INF entries, as the

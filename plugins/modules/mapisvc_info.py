@@ -74,10 +74,10 @@ seealso:
       Its C(detect) entry point finds every MAPISVC.INF copy of a Windows host and reports each
       as this module does.
     link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/role-message-service.md
-  - module: ansible.builtin.ini_file
+  - module: community.general.ini_file
     description: >-
-      Edits one key of an INI file; it does not read the file as Windows does, so a key it finds
-      may be one MAPI never sees.
+      Edits one key of an INI file, on targets with Python; it does not read the file as Windows
+      does, so a key it finds may be one MAPI never sees.
   - name: File format of MapiSvc.inf
     description: Microsoft's description of the file.
     link: https://learn.microsoft.com/en-us/office/client-developer/outlook/mapi/file-format-of-mapisvc-inf

@@ -24,7 +24,7 @@ description:
     role runs a write task only for what this plan lists, so a run that changes nothing costs this
     one module execution per host.
   - Checks everything the controller can check before any host changes, in check mode too. That is
-    the variables, that every O(files[].src) can be found on the controller, which paths and registry
+    the variables, that every C(src) of O(files) can be found on the controller, which paths and registry
     keys the role may touch, and whether each C(MAPISVC.INF) copy would accept the declaration.
     Problems are returned in RV(problems); the role stops the host on them.
   - Meant to be called by the role; its options are the role's variables without the
@@ -134,7 +134,7 @@ seealso:
     description: Reports MAPISVC.INF files the way RV(mapisvc) does, for paths you give.
   - module: ansible.windows.win_regedit
     description: Writes the registry values the plan lists as differing.
-  - module: ansible.builtin.ini_file
+  - module: community.general.ini_file
     description: >-
       Edits one key of an INI file; it does not read MAPISVC.INF as Windows does, so the role
       uses M(mapi.messaging.mapisvc) instead.
