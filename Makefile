@@ -69,6 +69,14 @@ collection:
 demo: venv collection
 	bash demo/run.sh
 
+# ansible-doc on the collection this checkout is (through the collections tree above), so
+# it works without installing anything: `make doc DOC=mapi.messaging.mapisvc`, or
+# `make doc DOC="-t role mapi.messaging.message_service"` for the role's variables.
+.PHONY: doc
+DOC ?= mapi.messaging.mapisvc
+doc: venv collection
+	$(BIN)/ansible-doc $(DOC)
+
 # The Windows INI API oracle: Wine's kernel32 and a small program of ours built with mingw-w64.
 oracle: .tmp/oracle/profile_dump.exe
 .tmp/oracle/profile_dump.exe: tests/oracle/profile_dump.c

@@ -17,3 +17,8 @@ removed=$(diff demo/MAPISVC.INF .tmp/demo/MAPISVC.INF | grep -c '^<' || true)
 added=$(diff demo/MAPISVC.INF .tmp/demo/MAPISVC.INF | grep -c '^>' || true)
 echo "Original lines removed or changed: $removed; lines added: $added (see: diff demo/MAPISVC.INF .tmp/demo/MAPISVC.INF)"
 [ "$removed" = 0 ]
+echo
+# ansible-doc needs the same venv and collections tree as the runs above; neither is set in
+# the caller's shell, so name the commands that set them up (README, "Reading the documentation").
+echo "Module documentation: make doc DOC=mapi.messaging.mapisvc"
+echo "  (or: ANSIBLE_COLLECTIONS_PATH=.tmp/collections .venv/bin/ansible-doc mapi.messaging.mapisvc)"
