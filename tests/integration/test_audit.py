@@ -337,3 +337,54 @@ def test_a_missing_report_folder_is_refused_with_the_variable_named(tmp_path):
     proc, dummy = ansible_runner.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory)
     assert proc.returncode != 0
     assert "audit_report_dir: give the controller folder" in proc.stdout
+    # Checked before any host is read: no host task ran.
+    assert "Read every MAPISVC.INF" not in proc.stdout
+
+
+def test_a_limited_re_audit_writes_a_report_of_the_limited_hosts_and_says_so(tmp_path):
+    inventory, specs = make_fleet(tmp_path / "fleet", hosts=HOSTS)
+    proc = run_audit(tmp_path, inventory, "--limit", "ws29,ws30")
+    # Unreachable counts as unreachable in the recap, not as ignored; no gate: still exit 0.
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    recap = proc.stdout.split("PLAY RECAP")[1]
+    assert "ws30" in recap and "unreachable=1" in recap.split("ws30")[1].splitlines()[0]
+    assert "ignored=0" in recap.split("ws30")[1].splitlines()[0]
+    page, data, rows = read_report(tmp_path)
+    assert sorted(h["host"] for h in data["hosts"]) == ["ws29", "ws30"]
+    assert {row["host"]: row["status"] for row in data["stragglers"]} == {"ws29": "failed", "ws30": "unreachable"}
+    assert "Connection refused" in next(r["message"] for r in data["stragglers"] if r["host"] == "ws30")
+    assert "--limit ws29,ws30" in data["scope"] and "of %d" % HOSTS in data["scope"]
+    assert [a["data-scope"] for a in page.with_attr("data-scope")] == [data["scope"]]
+
+
+def test_audit_fail_on_fails_the_run_after_the_report_naming_the_condition_and_hosts(tmp_path):
+    inventory, specs = make_fleet(tmp_path / "fleet", hosts=HOSTS)
+    proc = run_audit(tmp_path, inventory, "-e", '{"audit_fail_on": ["unreachable", {"below_compliant_percent": 95}]}')
+    assert proc.returncode != 0
+    page, data, rows = read_report(tmp_path)
+    assert data["summary"]["hosts"] == HOSTS, "the report is written before the gate fails the run"
+    unreachable = sorted(name for name, spec in specs.items() if spec["unreachable"])
+    assert "fail_on tripped: unreachable: %d of %d hosts: %s" % (len(unreachable), HOSTS, ", ".join(unreachable)) \
+        in proc.stdout
+    assert "below_compliant_percent 95: " in proc.stdout
+
+
+def test_audit_fail_on_without_a_trip_keeps_the_run_green(tmp_path):
+    inventory, specs = make_fleet(tmp_path / "fleet", hosts=4)
+    proc = run_audit(tmp_path, inventory, "-e", '{"audit_fail_on": ["unreachable", "failed"]}')
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert (tmp_path / "report" / "mapisvc-report.json").exists()
+
+
+@pytest.mark.parametrize("fail_on, message", [
+    ('{"audit_fail_on": ["drfit"]}', "audit_fail_on[0]: 'drfit' is not a condition"),
+    ('{"audit_fail_on": ["drift"]}', "audit_fail_on: drift needs a desired state"),
+    ('{"audit_fail_on": [{"below_compliant_percent": 120}]}', "audit_fail_on[0].below_compliant_percent: 120"),
+])
+def test_a_bad_audit_fail_on_is_refused_before_any_host_is_read(tmp_path, fail_on, message):
+    inventory, specs = make_fleet(tmp_path / "fleet", hosts=2)
+    proc = run_audit(tmp_path, inventory, "-e", fail_on)
+    assert proc.returncode != 0
+    assert message in proc.stdout, proc.stdout[-3000:]
+    assert "Read every MAPISVC.INF" not in proc.stdout
+    assert not (tmp_path / "report").exists()

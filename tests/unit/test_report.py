@@ -15,7 +15,7 @@ from html.parser import HTMLParser
 import pytest
 
 from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import ARGUMENT_SPEC
-from ansible_collections.mapi.messaging.plugins.plugin_utils import properties, report
+from ansible_collections.mapi.messaging.plugins.plugin_utils import gate, properties, report
 
 CONTOSO_DLL = "C:\\Program Files\\Contoso\\contoso.dll"
 OLD_DLL = "C:\\Program Files\\Contoso\\old\\contoso.dll"
@@ -371,3 +371,88 @@ def test_an_empty_fleet_still_renders():
     page = parse(report.render_html(data))
     assert "No service found on any reached host." in "".join(page.text)
     assert report.render_csv(data).splitlines() == [",".join(report.CSV_COLUMNS)]
+
+
+# -- the gate (plugin_utils/gate.py): opt-in conditions that fail the run after the report ----
+
+def _compliant_hosts(records, drifted=()):
+    """Counted from the inputs: read, a file exists, no error finding, not drifted."""
+    return sorted(host for host, r in records.items() if r and r["status"] == "ok"
+                  and any(f["exists"] for f in r["files"])
+                  and not any(x["severity"] == "error" for f in r["files"] for x in f["findings"])
+                  and host not in drifted)
+
+
+def test_gate_names_each_tripped_condition_with_its_hosts():
+    records = fleet()
+    data = report.build(records)
+    verdict = gate.evaluate(data, gate.parse(["unreachable", "failed", "error"], with_desired=False))
+    by_status = {status: sorted(h for h, r in records.items() if r["status"] == status)
+                 for status in ("unreachable", "failed")}
+    with_errors = sorted(h for h, r in records.items() if r["status"] == "ok"
+                         and any(x["severity"] == "error" for f in r["files"] for x in f["findings"]))
+    assert verdict["failed"] is True
+    assert {t["condition"]: t["hosts"] for t in verdict["tripped"]} == dict(by_status, error=with_errors)
+    assert verdict["msg"].startswith("fail_on tripped: unreachable: %d of %d hosts: %s"
+                                     % (len(by_status["unreachable"]), len(records), by_status["unreachable"][0]))
+
+
+def test_gate_threshold_counts_stragglers_and_hosts_without_a_file_as_not_compliant():
+    records = fleet()
+    data = report.build(records)
+    good = _compliant_hosts(records)
+    percent = 100.0 * len(good) / len(records)
+    below = gate.evaluate(data, gate.parse([{"below_compliant_percent": percent + 1}], with_desired=False))
+    assert below["failed"] and below["compliant"] == len(good)
+    assert below["tripped"][0]["hosts"] == sorted(set(records) - set(good))
+    assert "%d of %d hosts compliant" % (len(good), len(records)) in below["msg"]
+    # A threshold exactly met does not trip; the figure is a string as a survey gives it.
+    met = gate.evaluate(data, gate.parse([{"below_compliant_percent": str(percent)}], with_desired=False))
+    assert not met["failed"] and met["tripped"] == []
+
+
+def test_gate_drift_trips_on_the_hosts_that_differ():
+    records = fleet()
+    desired = dict(DESIRED, properties={"PR_SERVICE_DLL_NAME": CONTOSO_DLL})
+    data = report.build(records, desired)
+    drifted = sorted({row["host"] for row in data["drift"]})
+    assert drifted, "the fleet has a host with the old DLL"
+    verdict = gate.evaluate(data, gate.parse(["drift", {"below_compliant_percent": 100}], with_desired=True))
+    assert {t["condition"]: t["hosts"] for t in verdict["tripped"]}["drift"] == drifted
+    assert verdict["compliant"] == len(_compliant_hosts(records, drifted))
+
+
+def test_gate_conditions_that_hold_for_no_host_keep_the_run_green():
+    records = {host: r for host, r in fleet().items() if host == "ws01"}
+    verdict = gate.evaluate(report.build(records), gate.parse(["unreachable", "failed", "error"], with_desired=False))
+    assert verdict["failed"] is False and verdict["tripped"] == []
+    assert "no condition tripped" in verdict["msg"]
+
+
+def test_gate_a_bare_condition_is_a_list_of_one():
+    assert gate.parse("unreachable", with_desired=False) == ["unreachable"]
+    assert gate.parse(None, with_desired=False) == []
+
+
+@pytest.mark.parametrize("fail_on, with_desired, field", [
+    (["drfit"], False, "audit_fail_on[0]: 'drfit' is not a condition"),
+    (["drift"], False, "audit_fail_on: drift needs a desired state"),
+    ([{"below_compliant_percent": 120}], False, "audit_fail_on[0].below_compliant_percent: 120 is not a percentage"),
+    ([{"below_compliant_percent": "most"}], False, "audit_fail_on[0].below_compliant_percent: 'most' is not a number"),
+    ([{"below_compliant_percent": True}], False, "audit_fail_on[0].below_compliant_percent: True is not a number"),
+    ([{"above": 3}], False, "audit_fail_on[0]: 'above' is not a threshold"),
+    ([{"below_compliant_percent": 9, "x": 1}], False, "audit_fail_on[0]: expected one of"),
+    (3, False, "audit_fail_on: expected a list of conditions"),
+])
+def test_gate_bad_fail_on_names_the_field(fail_on, with_desired, field):
+    with pytest.raises(gate.GateError) as caught:
+        gate.parse(fail_on, with_desired, name="audit_fail_on")
+    assert str(caught.value).startswith(field)
+
+
+def test_a_limited_report_says_its_scope_in_html_and_json():
+    data = report.build(fleet(), scope="limited to 6 host(s) by --limit ws0* (of 900 in the inventory)")
+    assert json.loads(report.render_json(data))["scope"] == data["scope"]
+    page = report.render_html(data)
+    assert 'data-scope="limited to 6 host(s) by --limit ws0* (of 900 in the inventory)"' in page
+    assert "data-scope" not in report.render_html(report.build(fleet()))
