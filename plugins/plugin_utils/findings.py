@@ -265,11 +265,11 @@ class _Reader:
                 # The rule mapisvc refuses a declared provider by (properties.PROVIDER_ENTRIES).
                 for entry, required in properties.missing_provider_entries(_found(provider)):
                     self.add(ERROR if required else WARNING, "provider-missing-entry",
-                                 "provider section [%s] of %s has no %s, which MAPI needs to load "
-                                 "the provider" % (provider.name, name, entry),
-                                 "add %s=... to [%s] (see the service's installation notes)"
-                                 % (entry, provider.name),
-                                 service=name, section=provider.name, key=entry, line=provider.header)
+                             "provider section [%s] of %s has no %s, which MAPI needs to load "
+                             "the provider" % (provider.name, name, entry),
+                             "add %s=... to [%s] (see the service's installation notes)"
+                             % (entry, provider.name),
+                             service=name, section=provider.name, key=entry, line=provider.header)
 
     def check_entries(self):
         """DLL names, PR_SERVICE_UID and contradicting flags, as MAPI reads them."""

@@ -234,8 +234,8 @@ def canonical_sha256(reg_type, data) -> str:
     elif reg_type in BYTES_TYPES and isinstance(data, str) and _HEX.match(data.lower()):
         text = data.lower()
     else:
-        raise ValueError("%s data must be %s, not %r" % (reg_type, _DATA_FORMS.get(reg_type, "one of " + ", ".join(REG_TYPES)),
-                                                          type(data).__name__))
+        forms = _DATA_FORMS.get(reg_type, "one of " + ", ".join(REG_TYPES))
+        raise ValueError("%s data must be %s, not %r" % (reg_type, forms, type(data).__name__))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -284,7 +284,7 @@ class _Reader:
     @staticmethod
     def error(where, expected, got):
         return ProbeError("probe: result.%s should be %s, got %s; if the probe task did not pass depth: 8 to "
-                         "win_powershell, add it; otherwise %s" % (where, expected, _shown(got), _MISMATCH_FIX))
+                          "win_powershell, add it; otherwise %s" % (where, expected, _shown(got), _MISMATCH_FIX))
 
     def get(self, mapping, key, where, kinds, optional=False):
         if not isinstance(mapping, dict) or key not in mapping:

@@ -701,7 +701,6 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
         unread=tuple(unread), notes=tuple(notes), problems=tuple(problems))
 
 
-
 def _reading(registry, path, names):
     """A ``KeyReading`` of ``path`` from a probe ``Registry`` (the values in ``names`` only)."""
     error = registry.error(path)

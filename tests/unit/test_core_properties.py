@@ -148,4 +148,3 @@ def test_hex_values_compare_by_the_windows_case_rule():
     assert properties.same("PR_MDB_PROVIDER", "13dbb0c8aa05101a", "13DBB0C8AA05101A")
     assert properties.same("66090003", "0c000000", "0C000000")
     assert not properties.same("PR_MDB_PROVIDER", "13DB", "13DC")
-
