@@ -90,7 +90,7 @@ def test_every_plan_and_target_field_the_collection_reads_exists_in_the_typed_re
 
 def test_the_checker_sees_the_references_of_every_level_it_checks():
     # A pattern that matched nothing would pass the test above without checking anything.
-    text = "\n".join(text for _, text in _texts())
+    text = "\n".join(text for dummy, text in _texts())
     references = [match.group(0) for match in REFERENCE.finditer(text)]
     assert len(references) > 50
     for needle in ("message_service_plan.file_copies", "message_service_plan.profile.import_prf",
@@ -121,7 +121,7 @@ def test_a_misspelt_field_at_any_level_is_caught():
 def test_the_checked_fields_are_exactly_what_the_plan_action_returns(tmp_path):
     # The action adds plan.profile (with settings) and target.install_dir to the typed results;
     # a real run on a simulated host shows each checked level is what the role gets.
-    result, _ = run_plan_action(make(tmp_path, office="msi64"), name="CONTOSO", display_name="Contoso Connector",
+    result, dummy = run_plan_action(make(tmp_path, office="msi64"), name="CONTOSO", display_name="Contoso Connector",
                                 files=[], properties={}, profile={})
     known = known_fields()
     assert result["problems"] == []
