@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 
+from ansible import constants as C
 from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mapi.messaging.plugins.modules.message_service_plan import ARGUMENT_SPEC
@@ -131,9 +134,8 @@ class ActionModule(ActionBase):
             **{key: args[key] for key in _PLAN_ARGS})
         result["target"]["install_dir"] = planned.install_dir
         problems = list(planned.problems) + list(probed.errors)
-        result["plan"] = planned.as_dict()
         resolved = _profile_settings(args, result["target"])
-        result["plan"]["profile"] = None
+        profile = None
         if resolved is not None:
             script_sha256 = self._local_sha256(profile_core.SCRIPT_NAME)
             profile_plan = profile_core.plan_profile(
@@ -141,12 +143,37 @@ class ActionModule(ActionBase):
                 created_folders=[planned.install_dir] if planned.create_install_dir else [])
             problems += list(profile_plan.problems)
             result["notes"] += list(profile_plan.notes)
-            result["plan"]["profile"] = dict(profile_plan.as_dict(), settings=resolved)
+            planned, profile_plan = service_plan.with_profile_files(planned, profile_plan, resolved)
+            profile = dict(profile_plan.as_dict(), settings=resolved)
+        result["plan"] = dict(planned.as_dict(), profile=profile)
+        result["plan"]["copy_folders"] = [self._stage(group) for group in planned.copy_folders]
         result["problems"] = list(dict.fromkeys(problems))
         # The plan holds the declared registry data (possibly credentials) and the PRF: the
         # result is hidden like a no_log task's; the role shows the problems and the decisions.
         result["_ansible_no_log"] = True
         return result
+
+    def _stage(self, group):
+        """The plan's copy folder with ``src``: a fresh controller folder holding each file under
+        its installed name, a symlink to the found ``src`` (win_copy follows it with
+        ``local_follow: true`` and so reads, and decrypts, the file itself) or the PRF's bytes
+        as win_copy writes ``content`` (``to_bytes`` of the text: ASCII, line ends as rendered).
+        The folder lies in Ansible's local temporary folder, removed when ansible-playbook
+        exits. The trailing slash makes win_copy copy the folder's contents, not the folder."""
+        staging = tempfile.mkdtemp(prefix="message_service-", dir=C.DEFAULT_LOCAL_TMP)
+        for source in group["sources"]:
+            staged = os.path.join(staging, source["name"])
+            if "content" in source:
+                with open(staged, "wb") as stream:
+                    stream.write(to_bytes(source["content"]))
+                continue
+            try:
+                found = self._find_needle("files", source["src"])
+            except AnsibleError as e:
+                raise AnsibleActionFail("%s: %s; nothing was changed on this host" % (source["src"], e))
+            os.symlink(os.path.realpath(found), staged)
+        return {"src": staging + os.path.sep, "dest": group["dest"], "files": list(group["files"]),
+                "paths": list(group["paths"])}
 
     def _local_sha256(self, src):
         """SHA-256 of a controller file found the way win_copy finds ``src``, or None."""

@@ -61,7 +61,9 @@ class ServicePlan:
     ones to write. ``registry``: the values to write (``state: present``);
     ``registry_removals``: the values and keys to delete (``state: absent``). ``mapisvc``:
     the MAPISVC.INF copies to run ``mapi.messaging.mapisvc`` on (``{path, create}``), with
-    ``mapisvc_args`` as its other options. ``delete_paths``: files to delete."""
+    ``mapisvc_args`` as its other options. ``delete_paths``: files to delete. ``copy_folders``:
+    the controller files to write grouped by destination folder (``copy_folders()``), what the
+    role's win_copy task loops over; ``file_copies`` stays for the report."""
 
     problems: t.Tuple[str, ...]
     in_use: t.Tuple[str, ...]
@@ -80,6 +82,7 @@ class ServicePlan:
     mapisvc: t.Tuple[dict, ...]
     mapisvc_args: t.Optional[dict]
     delete_paths: t.Tuple[str, ...]
+    copy_folders: t.Tuple[dict, ...] = ()
 
     def as_dict(self):
         """The plan as the role's tasks read it (lists and dicts only)."""
@@ -221,7 +224,7 @@ def plan(target, probe, *, state="present", name=None, display_name=None, files=
     problems.extend(in_use)
     return ServicePlan(
         problems=tuple(dict.fromkeys(problems)), in_use=tuple(in_use), state=state, install_dir=install_dir,
-        mapisvc=tuple(copies), mapisvc_args=mapisvc_args,
+        mapisvc=tuple(copies), mapisvc_args=mapisvc_args, copy_folders=copy_folders(writes["file_copies"])[0],
         **{key: tuple(value) if isinstance(value, list) and key not in ("providers",) else value
            for key, value in writes.items()})
 
@@ -320,6 +323,54 @@ def _file_writes(problems, planned, probe, local_sha256):
             if not (entry["checksum_algorithm"] == "sha256" and installed and installed.lower() == declared):
                 download.append(entry)
     return copy, download
+
+
+def copy_folders(file_copies, extra=()):
+    """The controller files to write, one group per destination folder:
+    ``{"dest": "<folder>\\", "files": [names], "paths": [full paths], "sources": [{"name", "src"} or
+    {"name", "content"}]}``.
+
+    The role gives each group to ONE win_copy task whose ``src`` is a controller folder holding
+    those files (staged by the plan action). ansible.windows' win_copy action (3.3.0,
+    plugins/action/win_copy.py, ``run``) then asks the module once (``_copy_mode: query``) which of all the
+    folder's files differ, and sends one file as a ``single`` copy or several as one zip the
+    module expands (``_copy_zip_file``, ``_copy_mode: explode``): two module executions per
+    folder instead of two per file. ``extra``: more ``{"dest": full path, "src" or "content"}``
+    writes; each joins a folder the files already go to (a file of the same name there
+    excepted) and is left out otherwise. Returns ``(groups, the extra writes that joined)``."""
+    groups = {}
+    for entry in file_copies:
+        folder = folder_of(entry["dest"])
+        group = groups.setdefault(_fold(folder), {"dest": folder + "\\", "files": [], "paths": [], "sources": []})
+        group["files"].append(entry["name"])
+        group["paths"].append(entry["dest"])
+        group["sources"].append({"name": entry["name"], "src": entry["src"]})
+    joined = []
+    for write in extra:
+        group = groups.get(_fold(folder_of(write["dest"])))
+        name = leaf_of(write["dest"])
+        if group is None or _fold(name) in {_fold(known) for known in group["files"]}:
+            continue
+        joined.append(write)
+        group["files"].append(name)
+        group["paths"].append(write["dest"])
+        group["sources"].append(dict({key: write[key] for key in ("src", "content") if key in write}, name=name))
+    return tuple(groups.values()), joined
+
+
+def with_profile_files(planned, profile_plan, settings, script_src=default_profile.SCRIPT_NAME):
+    """``(planned, profile_plan)`` with the PRF (its rendered text, written as win_copy writes
+    ``content``) and the per-user script moved into ``copy_folders`` where they go to a folder
+    the service's files are copied to: ``profile_plan.write_prf`` / ``write_script`` then say
+    False, as the profile step no longer writes them itself. Elsewhere (another folder, or no
+    file copied there) the profile step writes them, so its tasks alone still do the step."""
+    prf = {"dest": settings["prf_path"], "content": settings["prf"]}
+    script = {"dest": settings["script_path"], "src": script_src}
+    folders, joined = copy_folders(planned.file_copies, [write for write, wanted in (
+        (prf, profile_plan.write_prf), (script, profile_plan.write_script)) if wanted])
+    profile_plan = dataclasses.replace(profile_plan, write_prf=profile_plan.write_prf and prf not in joined,
+                                       write_script=profile_plan.write_script and script not in joined)
+    return dataclasses.replace(planned, copy_folders=folders), profile_plan
 
 
 def _resolve_entries(problems, field, declared, by_registered, install_dir):

@@ -13,6 +13,7 @@ import pytest
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import plan as mapisvc_plan
 from ansible_collections.mapi.messaging.plugins.plugin_utils import probe, service_plan, windows_paths
+from ansible_collections.mapi.messaging.plugins.plugin_utils import profile as default_profile
 from probe_results import MESSAGING, SW, WOW, Host
 
 # The MAPISVC.INF copy MAPI reads on a host with 64-bit MSI Outlook.
@@ -688,3 +689,78 @@ def test_plan_edit_decides_like_the_action_for_missing_files():
     done = mapisvc_plan.edit(OTHER_SERVICE, declare, "present", diff=True)
     assert done.before.startswith("[Services]") and done.changed
     assert mapisvc_plan.edit(done.rendered, declare, "present").changed is False
+
+
+# --- one folder copy per destination folder -------------------------------------------------
+
+PRF_PATH = DIR + "\\CONTOSO.prf"
+SCRIPT_PATH = DIR + "\\message_service_profile.ps1"
+PROFILE_SETTINGS = {"prf_path": PRF_PATH, "script_path": SCRIPT_PATH, "prf": "[General]\r\nCustom=1\r\n"}
+
+
+def test_the_files_that_differ_are_one_copy_folder_per_destination_folder():
+    found = located()
+    planned = contoso_plan(found, probed(paths=[path_reading(DIR)]))
+    assert planned.copy_folders == ({
+        "dest": DIR + "\\", "files": ["contoso32.dll", "contosoui32.dll", "contoso.chm"],
+        "paths": [entry["dest"] for entry in planned.file_copies],
+        "sources": [{"name": entry["name"], "src": entry["src"]} for entry in planned.file_copies]},)
+
+
+def test_an_unchanged_host_has_no_copy_folder():
+    found = located()
+    assert contoso_plan(found, installed(found)).copy_folders == ()
+
+
+def test_copy_folders_group_by_folder_case_insensitively():
+    copies = [{"name": "a.dll", "dest": "C:\\X\\a.dll", "src": "a.dll"},
+              {"name": "b.dll", "dest": "C:\\Y\\b.dll", "src": "b.dll"},
+              {"name": "c.dll", "dest": "c:\\x\\c.dll", "src": "c.dll"}]
+    groups, joined = service_plan.copy_folders(copies)
+    assert [(group["dest"], group["files"]) for group in groups] == [
+        ("C:\\X\\", ["a.dll", "c.dll"]), ("C:\\Y\\", ["b.dll"])]
+    assert joined == []
+
+
+@pytest.mark.parametrize("write_prf, write_script", [(True, True), (True, False), (False, True)])
+def test_the_prf_and_script_join_the_copy_of_the_install_folder(write_prf, write_script):
+    found = located()
+    planned = contoso_plan(found, installed(found, files={DIR + "\\contosoui32.dll": b"an older build"}))
+    profile_plan = default_profile.ProfilePlan(state="present", write_prf=write_prf, write_script=write_script)
+    planned, profile_plan = service_plan.with_profile_files(planned, profile_plan, PROFILE_SETTINGS)
+    (group,) = planned.copy_folders
+    expected = [{"name": "contosoui32.dll", "src": "files/x64/contosoui32.dll"}]
+    if write_prf:
+        expected.append({"name": "CONTOSO.prf", "content": PROFILE_SETTINGS["prf"]})
+    if write_script:
+        expected.append({"name": "message_service_profile.ps1", "src": "message_service_profile.ps1"})
+    assert group["sources"] == expected
+    assert group["paths"] == [DIR + "\\contosoui32.dll"] + [DIR + "\\" + item["name"] for item in expected[1:]]
+    # The profile step no longer writes what the folder copy writes; the report keeps it.
+    assert (profile_plan.write_prf, profile_plan.write_script) == (False, False)
+    assert [entry["dest"] for entry in planned.file_copies] == [DIR + "\\contosoui32.dll"]
+
+
+def test_the_prf_stays_with_the_profile_step_without_a_file_copy_in_its_folder():
+    found = located()
+    planned = contoso_plan(found, installed(found))
+    profile_plan = default_profile.ProfilePlan(state="present", write_prf=True, write_script=True)
+    planned, after = service_plan.with_profile_files(planned, profile_plan, PROFILE_SETTINGS)
+    assert planned.copy_folders == () and after == profile_plan
+
+
+def test_a_prf_in_another_folder_stays_with_the_profile_step():
+    found = located()
+    planned = contoso_plan(found, probed(paths=[path_reading(DIR)]))
+    settings = dict(PROFILE_SETTINGS, prf_path="C:\\ProgramData\\Contoso\\CONTOSO.prf")
+    profile_plan = default_profile.ProfilePlan(state="present", write_prf=True, write_script=True)
+    planned, after = service_plan.with_profile_files(planned, profile_plan, settings)
+    assert planned.copy_folders[0]["files"] == ["contoso32.dll", "contosoui32.dll", "contoso.chm",
+                                                "message_service_profile.ps1"]
+    assert (after.write_prf, after.write_script) == (True, False)
+
+
+def test_a_prf_named_like_a_copied_file_is_not_staged_over_it():
+    copies = [{"name": "CONTOSO.prf", "dest": PRF_PATH, "src": "files/CONTOSO.prf"}]
+    groups, joined = service_plan.copy_folders(copies, [{"dest": PRF_PATH.lower(), "content": "x"}])
+    assert groups[0]["sources"] == [{"name": "CONTOSO.prf", "src": "files/CONTOSO.prf"}] and joined == []

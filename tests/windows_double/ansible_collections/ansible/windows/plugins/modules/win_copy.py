@@ -8,10 +8,10 @@ description:
   - TEST DOUBLE, never for production. The module half of the double; the action plugin of the
     same name runs first (as with the real collection), validates the task against the options the
     real ansible.windows.win_copy documents and calls this module in the real module's modes
-    (C(query), C(single), C(remote)).
-  - In C(single) mode O(src) is the staging file the action sent to the remote temporary folder
-    (a path on the machine running the test, outside the simulated drives).
-  - Folder copies (C(explode) mode) are not simulated; they fail and say so.
+    (C(query), C(single), C(explode), C(remote)).
+  - In C(single) and C(explode) mode O(src) is the staging file (a zip for C(explode)) the action
+    sent to the remote temporary folder (a path on the machine running the test, outside the
+    simulated drives).
 options: {}
 author:
   - mapi.messaging maintainers
@@ -30,9 +30,11 @@ dest:
   type: str
 """
 
+import base64
 import datetime
 import os
 import shutil
+import zipfile
 
 from ansible_collections.ansible.windows.plugins.module_utils._double_docs import DoubleModule
 from ansible_collections.ansible.windows.plugins.module_utils._double_files import checksum
@@ -58,11 +60,15 @@ def backup_file(machine, target, check_mode):
     return machine.windows_path(backup)
 
 
+def under(machine, dest, relative):
+    """Join-Path of dest and a relative path, matched case-insensitively as NTFS does."""
+    return machine.host_path(dest.rstrip("/\\") + "\\" + relative)
+
+
 def query(module, machine, dest, result):
     changed_files = []
-    folder = machine.host_path(dest)
     for item in module.params["files"] or []:
-        path = os.path.join(folder, item["dest"])
+        path = under(machine, dest, item["dest"])
         if os.path.isdir(path):
             path = os.path.join(path, os.path.basename(item["src"]))
         if os.path.isfile(path):
@@ -73,9 +79,45 @@ def query(module, machine, dest, result):
                              % machine.windows_path(path), **result)
         else:
             changed_files.append(item)
-    if module.params["directories"]:
-        module.fail_json(msg="TEST DOUBLE: folder copies are not simulated", **result)
-    result.update(files=changed_files, directories=[], symlinks=[])
+    changed_directories = []
+    for item in module.params["directories"] or []:
+        path = under(machine, dest, item["dest"])
+        shown = machine.windows_path(path)
+        if os.path.isfile(os.path.dirname(path)):
+            module.fail_json(msg="cannot copy folder to dest '%s': object at parent directory path is already a file"
+                             % shown, **result)
+        if os.path.isfile(path):
+            module.fail_json(msg="cannot copy folder to dest '%s': object at path is already a file" % shown, **result)
+        if not os.path.isdir(path):
+            changed_directories.append(item)
+    # As the real module: symlinks are never reported ("TODO: Handle symlinks").
+    result.update(files=changed_files, directories=changed_directories, symlinks=[])
+
+
+def explode(module, machine, src, dest, result):
+    """Expand-Zip of the real module: each entry's name is the base64 of its UTF-8 path under
+    dest (a folder entry ends with /); missing folders are created, files overwritten."""
+    if not os.path.isfile(src):
+        module.fail_json(msg="Cannot expand src zip file: '%s' as it does not exist" % src, **result)
+    with zipfile.ZipFile(src) as archive:
+        for entry in archive.infolist():
+            name = entry.filename
+            is_dir = len(name) % 4 == 1
+            if is_dir:
+                if not name.endswith(("/", "\\")):
+                    module.fail_json(msg="invalid base64 archive name '%s'" % name, **result)
+                name = name[:-1]
+            elif len(name) % 4:
+                module.fail_json(msg="invalid base64 length '%s'" % name, **result)
+            relative = base64.b64decode(name).decode("utf-8")
+            target = under(machine, dest, relative)
+            parent = target if is_dir else os.path.dirname(target)
+            if not os.path.isdir(parent) and not module.check_mode:
+                os.makedirs(parent)
+            if not is_dir and not module.check_mode:
+                with archive.open(entry) as stream, open(target, "wb") as out:
+                    shutil.copyfileobj(stream, out)
+    result["changed"] = True
 
 
 def single(module, machine, src, dest, result):
@@ -135,10 +177,10 @@ def main():
             query(module, machine, dest, result)
         elif mode == "single":
             single(module, machine, params["src"], dest, result)
-        elif mode == "remote":
-            remote(module, machine, machine.expand(params["src"]), dest, result)
+        elif mode == "explode":
+            explode(module, machine, params["src"], dest, result)
         else:
-            module.fail_json(msg="TEST DOUBLE: folder copies (explode mode) are not simulated", **result)
+            remote(module, machine, machine.expand(params["src"]), dest, result)
     except SimulationError as e:
         module.fail_json(msg=str(e), **result)
     module.exit_double(result, extra_keys=("files", "directories", "symlinks"))
