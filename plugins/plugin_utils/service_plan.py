@@ -635,8 +635,8 @@ def _mapisvc_args(problems, service_args, state, name, display_name, resolved, p
     given["providers"] = providers
     given = {option: value for option, value in given.items() if value is not None}
     spec = {option: value for option, value in ARGUMENT_SPEC.items() if option not in ("path", "create", "src")}
-    validated = ArgumentSpecValidator(spec, mutually_exclusive=MUTUALLY_EXCLUSIVE,
-                                     required_one_of=REQUIRED_ONE_OF).validate(given)
+    validator = ArgumentSpecValidator(spec, mutually_exclusive=MUTUALLY_EXCLUSIVE, required_one_of=REQUIRED_ONE_OF)
+    validated = validator.validate(given)
     if validated.error_messages:
         for message in validated.error_messages:
             problems.append(_option_problem(_argument_problem(message)))

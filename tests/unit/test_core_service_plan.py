@@ -182,7 +182,7 @@ def test_two_files_with_one_name_are_refused():
 
 def test_present_needs_a_display_name_and_every_problem_is_reported_at_once():
     planned = plan_of(detected(mapi=False), files=[{"url": "https://x/a32.dll"}],
-                                   registry=[{"path": "SOFTWARE\\Contoso", "name": "x", "data": 1}])
+                      registry=[{"path": "SOFTWARE\\Contoso", "name": "x", "data": 1}])
     fields = [problem.split(":", 1)[0] for problem in planned["problems"]]
     assert fields == ["message_service_name", "message_service_display_name", "MAPI",
                       "message_service_files[0]", "message_service_registry[0].path"]

@@ -122,7 +122,7 @@ def test_the_checked_fields_are_exactly_what_the_plan_action_returns(tmp_path):
     # The action adds plan.profile (with settings) and target.install_dir to the typed results;
     # a real run on a simulated host shows each checked level is what the role gets.
     result, dummy = run_plan_action(make(tmp_path, office="msi64"), name="CONTOSO", display_name="Contoso Connector",
-                                files=[], properties={}, profile={})
+                                    files=[], properties={}, profile={})
     known = known_fields()
     assert result["problems"] == []
     assert set(result["plan"]) == known[("message_service_plan", ())]
