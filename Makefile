@@ -122,11 +122,12 @@ molecule-windows: venv collection
 # Static checks first, then pytest: the independent tests on every core, then the ones marked
 # serial (the Wine differential tests, one prefix) on their own; then the role's scenarios.
 # ansible-lint and antsibull-docs run once, in tests/packaging/test_changelog_and_docs.py.
+# --durations lists the slowest tests, where time is to be won.
 TEST_PATHS := tests/unit tests/differential tests/integration tests/packaging
 test: venv collection oracle
 	bash tests/sanity/run.sh
-	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q $(PARALLEL) -m "not serial" $(TEST_PATHS)
-	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q -m serial $(TEST_PATHS)
+	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q $(PARALLEL) --durations=25 -m "not serial" $(TEST_PATHS)
+	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q --durations=10 -m serial $(TEST_PATHS)
 	$(MAKE) --no-print-directory molecule
 
 bench: venv collection
