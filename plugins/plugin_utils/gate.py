@@ -126,6 +126,6 @@ def evaluate(report, conditions, name="fail_on"):
         "hosts": total,
         "compliant": good,
         "compliant_percent": round(percent, 1),
-        "msg": ("%s tripped: %s" % (name, "; ".join(item["message"] for item in tripped))) if tripped
-               else "%s: no condition tripped (%d of %d hosts compliant)" % (name, good, total),
+        "msg": (("%s tripped: %s" % (name, "; ".join(item["message"] for item in tripped))) if tripped
+                else "%s: no condition tripped (%d of %d hosts compliant)" % (name, good, total)),
     }
