@@ -420,12 +420,9 @@ def _suffixed(name):
 
 
 def _is_property(key, name):
-    """Whether entry ``key`` is the named property ``name``, by name or by its tag."""
-    if not isinstance(key, str):
-        return False
-    if _fold(key) == _fold(name):
-        return True
-    return bool(properties.HEX_TAG.match(key)) and int(key, 16) == properties.NAMED[name][0]
+    """Whether entry ``key`` is the named property ``name``, by name or by its tag (the one
+    rule: ``properties.identity``)."""
+    return isinstance(key, str) and properties.identity(key) == properties.identity(name)
 
 
 def _has_key(declared, name):
