@@ -33,6 +33,17 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, windows
 
 PROPERTY_TYPES = ("PT_STRING8", "PT_UNICODE", "PT_LONG", "PT_BOOLEAN")
 OVERWRITE = {"NO": "No", "YES": "Yes", "APPEND": "Append"}
+# What happens to users who already have an Outlook profile: left alone, or the service added
+# to their default profile by a second PRF (docs/default-profile.md, "Existing profiles and new
+# profiles: what Outlook does").
+EXISTING_PROFILES = ("leave", "add")
+# What happens to users without a profile: left to Outlook's own first start (Autodiscover
+# builds the mailbox profile), or given a default profile that holds only this service. Leaving
+# them is the default: Outlook 2016 and later cannot get an Exchange or Microsoft 365 account
+# from a PRF, so a profile made from ours would hold no mailbox.
+NEW_PROFILES = ("leave", "create")
+# The PRF for existing profiles lies beside the PRF for new ones: <name>-append.prf.
+APPEND_PRF_SUFFIX = "-append.prf"
 
 # Names that become INI section names, values and registry key names: letters, digits and
 # a few punctuation characters; no brackets, '=', ';', quotes or backslashes.
@@ -237,6 +248,22 @@ def _protected_location(problems, field, path, extension, target):
     return path
 
 
+def _choice(problems, field, value, choices, default):
+    """One of ``choices`` (given exactly, in lower case), ``default`` when not given."""
+    if value is None:
+        return default
+    if isinstance(value, str) and value in choices:
+        return value
+    problems.append("%s: %r is not one of %s" % (field, value, ", ".join(choices)))
+    return None
+
+
+def append_prf_path(prf_path):
+    """Where the PRF for users who already have a profile lies: beside the PRF for new
+    profiles, so the same folder rule covers both and removal finds it from ``prf_path``."""
+    return prf_path[:-len(".prf")] + APPEND_PRF_SUFFIX
+
+
 def _join(directory, name):
     return directory.rstrip("\\") + "\\" + name
 
@@ -255,7 +282,8 @@ def settings(profile, service, display_name=None, target=None):
     if not isinstance(profile, dict):
         raise ProfileError(["message_service_profile: expected a dict (or null), got %r" % (profile,)])
     known = {"name", "friendly_name", "default_profile", "overwrite", "modify_default_profile_if_present",
-             "unique_service", "properties", "prf_path", "script_path", "active_setup_id", "active_setup_version"}
+             "unique_service", "properties", "prf_path", "script_path", "active_setup_id", "active_setup_version",
+             "existing_profiles", "new_profiles"}
     unknown = sorted(set(profile) - known)
     if unknown:
         problems.append("message_service_profile: unknown keys %s; known keys are %s"
@@ -276,6 +304,16 @@ def settings(profile, service, display_name=None, target=None):
                    profile.get("modify_default_profile_if_present", False))
     unique = _bool(problems, "message_service_profile.unique_service", profile.get("unique_service", True))
     props = _properties(problems, profile.get("properties"))
+    existing_profiles = _choice(problems, "message_service_profile.existing_profiles",
+                                profile.get("existing_profiles"), EXISTING_PROFILES, "leave")
+    new_profiles = _choice(problems, "message_service_profile.new_profiles",
+                           profile.get("new_profiles"), NEW_PROFILES, "leave")
+    if existing_profiles == "add" and unique is False:
+        # The PRF for existing profiles is imported again whenever a user's ImportPRF is set
+        # again; UniqueService=Yes is what keeps Outlook from adding a second copy each time.
+        problems.append("message_service_profile.unique_service: false cannot be combined with "
+                        "existing_profiles: add, because every import of the PRF would add the service "
+                        "to the user's default profile once more; set unique_service: true (the default)")
 
     office_version = target.get("office_version") or "16.0"
     version_match = OFFICE_VERSION.match(office_version) if isinstance(office_version, str) else None
@@ -297,6 +335,11 @@ def settings(profile, service, display_name=None, target=None):
     script_path = _path(problems, "message_service_profile.script_path", script_path) if script_path is not None else None
     if prf_path is not None:
         prf_path = _protected_location(problems, "message_service_profile.prf_path", prf_path, ".prf", target)
+    prf_append_path = None
+    if prf_path is not None:
+        prf_append_path = _protected_location(
+            problems, "message_service_profile.prf_path (the PRF for existing profiles, %s, lies beside it)"
+            % windows_paths.leaf_of(append_prf_path(prf_path)), append_prf_path(prf_path), ".prf", target)
     if script_path is not None:
         script_path = _protected_location(problems, "message_service_profile.script_path", script_path, ".ps1",
                                           target)
@@ -331,9 +374,15 @@ def settings(profile, service, display_name=None, target=None):
         "user_active_setup_key": "%s\\%s" % (ACTIVE_SETUP_KEY.replace("SOFTWARE", "Software"), component),
         "profile_keys": profile_keys(office_version),
         "setup_key": SETUP_KEY.format(version=office_version),
+        "existing_profiles": existing_profiles,
+        "new_profiles": new_profiles,
+        # Always named, so that a removal (or a run back to "leave") finds a PRF an earlier
+        # run with "add" wrote.
+        "prf_append_path": prf_append_path,
     }
     resolved["stub_path"] = stub_path(resolved)
     resolved["prf"] = render_prf(resolved)
+    resolved["prf_append"] = render_prf(resolved, existing=True) if existing_profiles == "add" else None
     return resolved
 
 
@@ -354,18 +403,38 @@ def stub_path(resolved):
             % (POWERSHELL, resolved["script_path"], resolved["prf_path"], resolved["office_version"]))
 
 
-def render_prf(resolved):
-    """The PRF text (CRLF line endings, ASCII) for resolved settings."""
+def render_prf(resolved, existing=False):
+    """The PRF text (CRLF line endings, ASCII) for resolved settings.
+
+    ``existing`` False: the PRF for users without a profile, as the settings describe it.
+    ``existing`` True: the PRF that adds the service to a user's existing default profile,
+    whatever its name (``OverwriteProfile=Append`` with ``ModifyDefaultProfileIfPresent=TRUE``,
+    as the Office Customization Tool writes a "modify profile" PRF), with ``BackupProfile=No``
+    (no "Backup of" profiles) and ``UniqueService=Yes`` (no second copy of the service when the
+    PRF is imported again); docs/default-profile.md gives the sources.
+    """
+    if existing:
+        header = "; Outlook imports it for a user who has a profile: it adds the service to the default profile once."
+        general = ["DefaultProfile=Yes", "OverwriteProfile=Append", "ModifyDefaultProfileIfPresent=TRUE"]
+        unique = True
+    else:
+        header = "; Outlook imports it once for a user who has no profile yet; edits here are replaced on the next run."
+        general = [
+            "DefaultProfile=%s" % ("Yes" if resolved["default_profile"] else "No"),
+            "OverwriteProfile=%s" % resolved["overwrite"],
+            "ModifyDefaultProfileIfPresent=%s" % ("TRUE" if resolved["modify_default_profile_if_present"] else "FALSE"),
+        ]
+        unique = resolved["unique_service"]
     lines = [
         "; Outlook profile for the %s message service, written by mapi.messaging.message_service." % resolved["service"],
-        "; Outlook imports it once for a user who has no profile yet; edits here are replaced on the next run.",
+        header,
         "",
         "[General]",
         "Custom=1",
         "ProfileName=%s" % resolved["name"],
-        "DefaultProfile=%s" % ("Yes" if resolved["default_profile"] else "No"),
-        "OverwriteProfile=%s" % resolved["overwrite"],
-        "ModifyDefaultProfileIfPresent=%s" % ("TRUE" if resolved["modify_default_profile_if_present"] else "FALSE"),
+    ]
+    lines.extend(general)
+    lines.extend([
         # No "Backup of <profile>" copies when the import runs again.
         "BackupProfile=No",
         "",
@@ -373,8 +442,8 @@ def render_prf(resolved):
         "Service1=%s" % resolved["friendly_name"],
         "",
         "[Service1]",
-    ]
-    if resolved["unique_service"]:
+    ])
+    if unique:
         lines.append("UniqueService=Yes")
     lines.extend("%s=%s" % (prop["name"], prop["value"]) for prop in resolved["properties"])
     lines.extend(["", "[%s]" % resolved["friendly_name"], "ServiceName=%s" % resolved["service"]])
