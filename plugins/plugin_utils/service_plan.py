@@ -24,6 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing as t
+from urllib.parse import urlsplit
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -231,6 +232,87 @@ def plan(target, probe, *, state="present", name=None, display_name=None, files=
 
 # --- files --------------------------------------------------------------------------------------
 
+# What a message_service_files item may hold besides the download options below.
+FILE_KEYS = ("src", "url", "checksum", "checksum_algorithm", "arch", "name")
+# The ansible.windows.win_get_url options a url item passes on, typed as Ansible types a
+# module's options (a survey's "false" is false). All are in the module's web_request doc
+# fragment, none added since ansible.windows 0.2.0 (its changelog), so every ansible.windows
+# this collection accepts has them. ``no_log``: secrets (a header may be an Authorization
+# token), never shown in a problem.
+DOWNLOAD_OPTIONS = {
+    "url_username": {"type": "str"},
+    "url_password": {"type": "str", "no_log": True},
+    "force_basic_auth": {"type": "bool"},
+    "use_default_credential": {"type": "bool"},
+    "client_cert": {"type": "str"},
+    "client_cert_password": {"type": "str", "no_log": True},
+    "headers": {"type": "dict", "no_log": True},
+    "validate_certs": {"type": "bool"},
+    "use_proxy": {"type": "bool"},
+    "proxy_url": {"type": "str"},
+    "proxy_username": {"type": "str"},
+    "proxy_password": {"type": "str", "no_log": True},
+    "proxy_use_default_credential": {"type": "bool"},
+    "url_timeout": {"type": "int"},
+    "follow_redirects": {"type": "str", "choices": ["all", "none", "safe"]},
+}
+
+
+def _download_options(problems, field, item):
+    """The win_get_url options of ``item`` typed (only those given), or None after adding
+    its problems. A secret is never echoed: it must already be a string (Ansible would turn a
+    list into its text silently), and headers a dictionary of names to strings or numbers."""
+    given = {option: item[option] for option in DOWNLOAD_OPTIONS if item.get(option) is not None}
+    unknown = sorted(set(item) - set(FILE_KEYS) - set(DOWNLOAD_OPTIONS), key=str)
+    before = len(problems)
+    if unknown:
+        # A misspelt proxy_password would otherwise download without it, and fail on the host.
+        problems.add(field, "unknown keys %s; known are %s" % (", ".join(map(str, unknown)),
+                                                               ", ".join(FILE_KEYS + tuple(DOWNLOAD_OPTIONS))))
+    if item.get("src"):
+        for option in given:
+            problems.add("%s.%s" % (field, option), "only a url item is downloaded (with "
+                         "ansible.windows.win_get_url) and takes it; remove it, or give url instead of src")
+        return None if len(problems) > before else {}
+    for option, value in given.items():
+        if DOWNLOAD_OPTIONS[option].get("no_log") and DOWNLOAD_OPTIONS[option]["type"] == "str" \
+                and not isinstance(value, str):
+            problems.add("%s.%s" % (field, option), "expected a string (its value is not shown)")
+    headers = given.get("headers")
+    if headers is not None:
+        if not isinstance(headers, dict):
+            problems.add(field + ".headers", "expected a dictionary of header name: value (its value is not shown)")
+        else:
+            for name, value in headers.items():
+                if not (isinstance(name, str) and name.strip()) or isinstance(value, bool) \
+                        or not isinstance(value, (str, int, float)):
+                    problems.add("%s.headers" % field, "each header needs a name and a string value; %s is not "
+                                 "one (its value is not shown)" % (properties.shown(name) if isinstance(name, str)
+                                                                   else "a name that is not a string"))
+    if len(problems) > before:
+        return None
+    validated = ArgumentSpecValidator(DOWNLOAD_OPTIONS).validate(given)
+    for message in validated.error_messages:
+        problems.append("%s.%s" % (field, _argument_problem(message)))
+    if len(problems) > before:
+        return None
+    typed = {option: value for option, value in validated.validated_parameters.items() if value is not None}
+    if "headers" in typed:
+        typed["headers"] = {name: str(value) for name, value in typed["headers"].items()}
+    return typed
+
+
+def _source_leaf(item):
+    """The file name a src or url ends in: for a url, the last part of its path (never its
+    user:password@, query or fragment, which may be credentials)."""
+    if item.get("src"):
+        return leaf_of(item["src"])
+    try:
+        return leaf_of(urlsplit(item["url"]).path)
+    except (TypeError, ValueError, AttributeError):
+        return ""
+
+
 def _select_files(problems, files, bitness):
     """The file items for Outlook's bitness: items with that ``arch`` and items without one."""
     files = files or []
@@ -250,7 +332,10 @@ def _select_files(problems, files, bitness):
             problems.add(field, "url needs checksum, so an unchanged file is not downloaded again and a "
                                 "tampered one is refused; add checksum (and checksum_algorithm)")
             continue
-        selected.append((index, item))
+        options = _download_options(problems, field, item)
+        if options is None:
+            continue
+        selected.append((index, dict(item, **options)))
     if archs and bitness and bitness not in archs:
         problems.add("message_service_files", "Outlook on this host is %s but no file has arch: %s "
                      "(only %s); add the %s build of the files" % (bitness, bitness,
@@ -262,8 +347,7 @@ def _plan_files(problems, selected, install_dir):
     planned, by_registered, by_installed = [], {}, {}
     for index, item in selected:
         field = "message_service_files[%d]" % index
-        source = item.get("src") or item.get("url")
-        name = item.get("name") or leaf_of(source.split("?", 1)[0])
+        name = item.get("name") or _source_leaf(item)
         problem = file_name_problem(name)
         if problem:
             # Removal deletes <install folder>\<name>: anything but a plain name could reach
@@ -286,6 +370,8 @@ def _plan_files(problems, selected, install_dir):
             "checksum_algorithm": item.get("checksum_algorithm") or "sha256",
             "arch": item.get("arch"),
         }
+        # Only the options given: the role's task omits the others (win_get_url's defaults).
+        entry.update((option, item[option]) for option in DOWNLOAD_OPTIONS if item.get(option) is not None)
         by_installed[_fold(name)] = entry
         by_registered.setdefault(_fold(entry["registered"]), entry)
         planned.append(entry)

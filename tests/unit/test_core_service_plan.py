@@ -764,3 +764,98 @@ def test_a_prf_named_like_a_copied_file_is_not_staged_over_it():
     copies = [{"name": "CONTOSO.prf", "dest": PRF_PATH, "src": "files/CONTOSO.prf"}]
     groups, joined = service_plan.copy_folders(copies, [{"dest": PRF_PATH.lower(), "content": "x"}])
     assert groups[0]["sources"] == [{"name": "CONTOSO.prf", "src": "files/CONTOSO.prf"}] and joined == []
+
+
+# --- downloads behind a proxy or with credentials ----------------------------------------------
+
+SECRET = "hunter2-Sekret"
+DOWNLOAD = {"url": "https://downloads.example.com/dl/contoso32.dll", "checksum": "ab" * 32}
+
+
+def download_plan(**options):
+    return contoso(detected(), properties={}, providers=None, files=[dict(DOWNLOAD, **options)])
+
+
+def test_download_options_are_typed_and_carried_on_the_download_item():
+    planned = download_plan(
+        proxy_url="http://proxy.example.com:8080", proxy_username="svc-dl", proxy_password=SECRET,
+        use_proxy="yes", proxy_use_default_credential="false", url_username="dl", url_password=SECRET,
+        force_basic_auth="true", use_default_credential=False, headers={"Authorization": "Bearer " + SECRET,
+                                                                          "X-Retries": 3},
+        validate_certs="no", client_cert="Cert:\\LocalMachine\\My\\ABCDEF", client_cert_password=SECRET,
+        url_timeout="120", follow_redirects="none")
+    assert planned["problems"] == []
+    item = planned["download"][0]
+    assert {option: item[option] for option in service_plan.DOWNLOAD_OPTIONS} == {
+        "proxy_url": "http://proxy.example.com:8080", "proxy_username": "svc-dl", "proxy_password": SECRET,
+        "use_proxy": True, "proxy_use_default_credential": False, "url_username": "dl", "url_password": SECRET,
+        "force_basic_auth": True, "use_default_credential": False,
+        "headers": {"Authorization": "Bearer " + SECRET, "X-Retries": "3"}, "validate_certs": False,
+        "client_cert": "Cert:\\LocalMachine\\My\\ABCDEF", "client_cert_password": SECRET, "url_timeout": 120,
+        "follow_redirects": "none"}
+
+
+def test_download_options_not_given_are_left_out_so_the_task_omits_them():
+    item = download_plan(validate_certs=False, proxy_url=None)["download"][0]
+    assert set(item) & set(service_plan.DOWNLOAD_OPTIONS) == {"validate_certs"}
+
+
+@pytest.mark.parametrize("option", ["proxy_url", "url_password", "headers", "validate_certs"])
+def test_a_download_option_on_a_src_item_is_refused_naming_the_field(option):
+    value = {"headers": {"X-Token": SECRET}, "validate_certs": False}.get(option, SECRET)
+    planned = contoso(detected(), properties={}, providers=None,
+                      files=[{"src": "files/x64/contoso32.dll", option: value}])
+    assert planned["problems"] == [
+        "message_service_files[0].%s: only a url item is downloaded (with ansible.windows.win_get_url) and "
+        "takes it; remove it, or give url instead of src" % option]
+    assert planned["file_copies"] == []
+
+
+@pytest.mark.parametrize("options, field", [
+    ({"url_password": [SECRET]}, "message_service_files[0].url_password: expected a string"),
+    ({"proxy_password": {"value": SECRET}}, "message_service_files[0].proxy_password: expected a string"),
+    ({"client_cert_password": 1234}, "message_service_files[0].client_cert_password: expected a string"),
+    ({"headers": "Authorization=" + SECRET}, "message_service_files[0].headers: expected a dictionary"),
+    ({"headers": {"Authorization": [SECRET]}}, "message_service_files[0].headers: each header needs a name"),
+    ({"headers": {"Authorization": {"token": SECRET}}}, "message_service_files[0].headers: each header needs"),
+])
+def test_a_malformed_secret_is_refused_without_showing_it(options, field):
+    planned = download_plan(**options)
+    assert len(planned["problems"]) == 1 and planned["problems"][0].startswith(field), planned["problems"]
+    assert "not shown" in planned["problems"][0]
+    assert "1234" not in planned["problems"][0] and SECRET not in planned["problems"][0]
+    assert planned["download"] == []
+
+
+@pytest.mark.parametrize("options, expected", [
+    ({"validate_certs": "maybe"}, "message_service_files[0].validate_certs: is of type str and we were unable "
+                                  "to convert to bool"),
+    ({"url_timeout": "soon"}, "message_service_files[0].url_timeout: is of type str and we were unable to "
+                              "convert to int"),
+    ({"follow_redirects": "always"}, "message_service_files[0].follow_redirects: must be one of: all, none, safe"),
+])
+def test_a_download_option_of_the_wrong_type_is_refused_naming_the_field(options, expected):
+    planned = download_plan(**options)
+    assert len(planned["problems"]) == 1 and planned["problems"][0].startswith(expected), planned["problems"]
+
+
+def test_a_misspelt_download_option_is_refused_instead_of_ignored():
+    planned = download_plan(proxy_pasword=SECRET)
+    assert len(planned["problems"]) == 1, planned["problems"]
+    assert planned["problems"][0].startswith("message_service_files[0]: unknown keys proxy_pasword; known are src, ")
+    assert "proxy_password" in planned["problems"][0] and SECRET not in planned["problems"][0]
+
+
+def test_the_installed_name_of_a_url_never_comes_from_its_credentials_or_query():
+    planned = contoso(detected(), properties={}, providers=None, files=[
+        {"url": "https://dl:%s@downloads.example.com/contoso32.dll?sig=%s#x" % (SECRET, SECRET), "checksum": "ab" * 32},
+        {"url": "https://dl:%s@downloads.example.com" % SECRET, "checksum": "ab" * 32}])
+    assert planned["files"][0]["name"] == "contoso32.dll"
+    assert len(planned["problems"]) == 1 and planned["problems"][0].startswith("message_service_files[1].name: ")
+    assert SECRET not in planned["problems"][0]
+
+
+def test_the_probe_needs_of_a_download_with_options_are_those_without():
+    plain = service_plan.probe_needs(name="CONTOSO", files=[DOWNLOAD])
+    assert service_plan.probe_needs(name="CONTOSO", files=[dict(DOWNLOAD, proxy_password=SECRET)]) == plain
+    assert SECRET not in repr(plain)
