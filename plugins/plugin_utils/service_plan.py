@@ -24,7 +24,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import typing as t
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
@@ -302,6 +302,19 @@ def _download_options(problems, field, item):
     return typed
 
 
+def shown_url(url):
+    """``url`` as it may be shown: without its user:password@, query and fragment, which may be
+    credentials (a signed download link carries its token in the query)."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        if parts.port:
+            host += ":%d" % parts.port
+        return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    except (TypeError, ValueError, AttributeError):
+        return "(a URL that could not be read)"
+
+
 def _source_leaf(item):
     """The file name a src or url ends in: for a url, the last part of its path (never its
     user:password@, query or fragment, which may be credentials)."""
@@ -366,6 +379,7 @@ def _plan_files(problems, selected, install_dir):
             "registered_path": join(install_dir, registered_name(name)),
             "src": item.get("src"),
             "url": item.get("url"),
+            "shown_url": shown_url(item["url"]) if item.get("url") else None,
             "checksum": item.get("checksum"),
             "checksum_algorithm": item.get("checksum_algorithm") or "sha256",
             "arch": item.get("arch"),

@@ -28,8 +28,10 @@ INSTALLED = ("drive", "C", "Program Files", "CONTOSO", "contoso32.dll")
 
 
 def build(tmp_path):
-    """Two hosts: ``download`` fetches the DLL from a signed URL with every kind of option;
-    ``misplaced`` gives a password to a controller file (src), which preflight refuses."""
+    """Three hosts: ``download`` fetches the DLL from a signed URL with every kind of option;
+    ``misplaced`` gives a password to a controller file (src), which preflight refuses;
+    ``gone`` downloads from a signed URL with credentials whose file the server no longer has,
+    so the download itself fails."""
     dll = (EXAMPLE_FILES / "x64" / "contoso32.dll").read_bytes()
     served = tmp_path / "server" / "contoso32.dll"
     served.parent.mkdir()
@@ -42,8 +44,11 @@ def build(tmp_path):
         "proxy_password": "proxy-" + SECRET, "use_proxy": True, "url_timeout": 120, "follow_redirects": "none",
     }
     misplaced = {"src": str(EXAMPLE_FILES / "x64" / "contoso32.dll"), "url_password": SECRET}
+    missing = (tmp_path / "server" / "gone" / "contoso32.dll").as_uri()
+    gone = {"url": missing.replace("file://", "file://user:%s@" % SECRET, 1) + "?sig=" + SECRET,
+            "checksum": hashlib.sha256(dll).hexdigest()}
     roots, hosts = {}, {}
-    for name, item in (("download", download), ("misplaced", misplaced)):
+    for name, item in (("download", download), ("misplaced", misplaced), ("gone", gone)):
         roots[name] = tmp_path / "machines" / name
         make_machine.make_machine(str(roots[name]), office="msi64", mapisvc=str(ROOT / "demo" / "MAPISVC.INF"))
         hosts[name] = dict(SERVICE, simulated_windows_root=str(roots[name]), message_service_files=[item])
@@ -73,4 +78,9 @@ def test_a_download_with_proxy_credentials_and_headers_installs_and_no_secret_is
     assert recap["misplaced"]["failed"] == 1
     assert "message_service_files[0].url_password: only a url item is downloaded" in proc.stdout
     assert tree(roots["misplaced"]) == before["misplaced"]
+    # A download that fails is reported, with the URL shown without its credentials and query.
+    assert recap["gone"]["failed"] == 1
+    assert "Download the files - stop on a failed download" in proc.stdout
+    assert "downloading %s to C:\\\\Program Files\\\\CONTOSO\\\\contoso32.dll failed" % (
+        (tmp_path / "server" / "gone" / "contoso32.dll").as_uri()) in proc.stdout, proc.stdout[-4000:]
     assert SECRET not in output

@@ -37,7 +37,7 @@ ALLOWED = {
     PLAN_MODULE, "ansible.windows.win_regedit", "ansible.windows.win_file", "ansible.windows.win_copy",
     "ansible.windows.win_get_url", "mapi.messaging.mapisvc",
     "ansible.builtin.assert", "ansible.builtin.set_fact", "ansible.builtin.include_tasks",
-    "ansible.builtin.import_tasks", "ansible.builtin.debug",
+    "ansible.builtin.import_tasks", "ansible.builtin.debug", "ansible.builtin.fail",
 }
 # Tasks that change nothing on the host.
 READERS = {PLAN_MODULE, "ansible.builtin.set_fact", "ansible.builtin.assert", "ansible.builtin.debug"}
