@@ -780,8 +780,8 @@ def test_download_options_are_typed_and_carried_on_the_download_item():
     planned = download_plan(
         proxy_url="http://proxy.example.com:8080", proxy_username="svc-dl", proxy_password=SECRET,
         use_proxy="yes", proxy_use_default_credential="false", url_username="dl", url_password=SECRET,
-        force_basic_auth="true", use_default_credential=False, headers={"Authorization": "Bearer " + SECRET,
-                                                                          "X-Retries": 3},
+        force_basic_auth="true", use_default_credential=False,
+        headers={"Authorization": "Bearer " + SECRET, "X-Retries": 3},
         validate_certs="no", client_cert="Cert:\\LocalMachine\\My\\ABCDEF", client_cert_password=SECRET,
         url_timeout="120", follow_redirects="none")
     assert planned["problems"] == []
