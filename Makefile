@@ -120,15 +120,20 @@ molecule-windows: venv collection
 	fi
 
 # Static checks first, then pytest: the independent tests on every core, then the ones marked
-# serial (the Wine differential tests, one prefix) on their own; then the role's scenarios.
+# serial (the Wine differential tests, one prefix) beside the role's scenarios.
 # ansible-lint and antsibull-docs run once, in tests/packaging/test_changelog_and_docs.py.
 # --durations lists the slowest tests, where time is to be won.
 TEST_PATHS := tests/unit tests/differential tests/integration tests/packaging
 test: venv collection oracle
 	bash tests/sanity/run.sh
 	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q $(PARALLEL) --durations=25 -m "not serial" $(TEST_PATHS)
-	MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q --durations=10 -m serial $(TEST_PATHS)
-	$(MAKE) --no-print-directory molecule
+	@# The Wine tests (serial: one Wine prefix) and the Molecule scenarios each keep about one
+	@# core busy, so they run side by side; the Wine tests' output follows Molecule's.
+	@( MAPISVC_ORACLE=$(ORACLE_EXE) $(BIN)/pytest -q --durations=10 -m serial $(TEST_PATHS) \
+	    > .tmp/test-serial.log 2>&1; echo $$? > .tmp/test-serial.rc ) & \
+	$(MAKE) --no-print-directory molecule; molecule=$$?; wait; \
+	echo "== Wine differential tests (serial)"; cat .tmp/test-serial.log; \
+	test $$molecule -eq 0 && test "$$(cat .tmp/test-serial.rc)" -eq 0
 
 bench: venv collection
 	$(BIN)/python bench/run.py
