@@ -11,7 +11,7 @@ author sees all of them at once and the file is never touched.
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Optional
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import BLANKS, fold
@@ -84,10 +84,10 @@ class _Checker:
         self.can_encode = can_encode
         self.partial = partial
 
-    def add(self, field, message):
+    def add(self, field: str, message: str) -> None:
         self.problems.append("%s: %s" % (field, message))
 
-    def name(self, field, value, what):
+    def name(self, field: str, value: object, what: str) -> Optional[str]:
         """Section, provider and service names end up in ``[...]`` headers, as keys and in
         comma lists, so the characters those syntaxes use are refused."""
         if not isinstance(value, str) or not value:
@@ -115,7 +115,7 @@ class _Checker:
             return None
         return value
 
-    def text(self, field, text, key=""):
+    def text(self, field: str, text: str, key: str = "") -> bool:
         """Whether ``text`` can be a value in the file; a problem quotes it only if it does not
         look like a credential (for entry ``key``)."""
         for bad, said in (("\r", "a carriage return"), ("\n", "a line feed"), ("\0", "a NUL")):
@@ -129,7 +129,7 @@ class _Checker:
             return False
         return True
 
-    def entries(self, field, declared, owner):
+    def entries(self, field: str, declared: object, owner: Optional[str]) -> dict[str, str]:
         """Check and render a properties dict: key -> file text."""
         rendered = {}
         if declared is None:
@@ -173,7 +173,7 @@ class _Checker:
             rendered[key] = text
         return rendered
 
-    def provider(self, field, declared):
+    def provider(self, field: str, declared: object) -> None:
         """A provider section MAPI can load: the entries properties.PROVIDER_ENTRIES requires
         (the rule mapisvc_info reports by). Checked on the declaration, not the file, so a
         run with purge cannot leave the section without them either. Not for a partial
@@ -187,7 +187,7 @@ class _Checker:
                                 "hold the service; add %s: <the provider's DLL name or full path, without "
                                 "the 32 MAPI adds>" % (entry, entry))
 
-    def raise_if_any(self):
+    def raise_if_any(self) -> None:
         if self.problems:
             raise DeclarationError(self.problems)
 

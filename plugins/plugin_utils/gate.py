@@ -21,6 +21,8 @@ a host nobody could read is not known to be right.
 
 from __future__ import annotations
 
+from typing import Any, Union
+
 HOST_CONDITIONS = ("unreachable", "failed", "error", "drift")
 THRESHOLDS = ("below_compliant_percent",)
 # How many host names a message lists before it says "and N more": the report lists them all.
@@ -31,7 +33,7 @@ class GateError(ValueError):
     """A fail_on value the gate cannot use; the message names the field and the fix."""
 
 
-def parse(fail_on, with_desired, name="fail_on"):
+def parse(fail_on: Any, with_desired: bool, name: str = "fail_on") -> list[Union[str, tuple[str, float]]]:
     """The checked conditions: a list of strings from HOST_CONDITIONS and (name, number)
     pairs for thresholds. ``with_desired``: whether a desired state is given (drift needs
     one). ``name`` is what the user calls the setting, for the message."""
@@ -77,7 +79,7 @@ def parse(fail_on, with_desired, name="fail_on"):
     return conditions
 
 
-def compliant(row, with_desired):
+def compliant(row: dict[str, Any], with_desired: bool) -> bool:
     """Whether one host row of the report (report.build's ``hosts``) is compliant."""
     return (row["status"] == "ok" and row["files_found"] > 0 and not row["findings"]["error"]
             and not (with_desired and row["drift"]))
@@ -96,7 +98,7 @@ def _named(hosts):
     return shown if len(hosts) <= NAMED_HOSTS else "%s and %d more" % (shown, len(hosts) - NAMED_HOSTS)
 
 
-def evaluate(report, conditions, name="fail_on"):
+def evaluate(report: dict[str, Any], conditions: list[Union[str, tuple[str, float]]], name: str = "fail_on") -> dict[str, Any]:
     """What the gate says about ``report`` (report.build's data): a dictionary with
     ``failed`` (bool), ``tripped`` (one entry per condition that tripped: condition, hosts,
     message), the compliance figures and ``msg``. ``conditions`` comes from ``parse``."""

@@ -27,6 +27,9 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils.windows_paths impor
     BITNESS, C2R_CONFIGURATION, CURRENT_VERSION, ENVIRONMENT, MAPISVC, MESSAGING, MSMAPI_DLL, NT_CURRENT_VERSION,
     OFFICE_VERSIONS, OUTLOOK_CLIENT, SOFTWARE, WOW, folder_of, join, leaf_of, path_problem)
 
+if t.TYPE_CHECKING:
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import Probe
+
 # Office 2013 Click-to-Run kept its configuration under its version (domain notes, section 9);
 # Office 2016 and later, all version 16.0, use Office\ClickToRun\Configuration.
 C2R_2013 = "Microsoft\\Office\\15.0\\ClickToRun"
@@ -81,7 +84,7 @@ WOW64_KEYS = (
 )
 
 
-def wow64_shared(key):
+def wow64_shared(key: str) -> bool:
     """Whether WOW64 shares ``key`` (``HKLM:\\SOFTWARE\\<relative>`` or the relative path)
     between the registry views rather than redirecting it: the deepest entry of WOW64_KEYS
     that contains it decides; everything else under HKLM\\SOFTWARE is redirected."""
@@ -102,7 +105,7 @@ def _software_relative(key):
     return folded
 
 
-def views(relative):
+def views(relative: str) -> list[str]:
     """The paths of ``HKLM:\\SOFTWARE\\<relative>`` in each registry view that holds its own copy."""
     paths = [join(SOFTWARE, relative)]
     if not wow64_shared(relative):
@@ -110,7 +113,7 @@ def views(relative):
     return paths
 
 
-def in_view(relative, wow64):
+def in_view(relative: str, wow64: bool) -> str:
     """``HKLM:\\SOFTWARE\\<relative>`` as a process sees it: a 32-bit one on 64-bit Windows
     (``wow64``) under WOW6432Node, unless the key is shared."""
     return join(WOW if wow64 and not wow64_shared(relative) else SOFTWARE, relative)
@@ -120,7 +123,7 @@ def _outlook_key(version):
     return "Microsoft\\Office\\%s\\Outlook" % version
 
 
-def registry_keys():
+def registry_keys() -> list[str]:
     """Every registry key ``detect`` reads (the probe's ``RegistryKeys`` must hold them)."""
     keys = views(MESSAGING)
     for version in OFFICE_VERSIONS:
@@ -173,7 +176,7 @@ class Target:
     notes: t.Tuple[str, ...]
     problems: t.Tuple[str, ...]
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, t.Any]:
         result = dataclasses.asdict(self)
         for name, value in result.items():
             if isinstance(value, tuple):
@@ -187,12 +190,12 @@ class _Said:
     def __init__(self):
         self.problems, self.notes = [], []
 
-    def problem(self, field, message):
+    def problem(self, field: str, message: str) -> None:
         text = "%s: %s" % (field, message)
         if text not in self.problems:
             self.problems.append(text)
 
-    def note(self, message):
+    def note(self, message: str) -> None:
         if message not in self.notes:
             self.notes.append(message)
 
@@ -205,7 +208,8 @@ def _bitness(value):
     return BITNESS.get(value.lower()) if isinstance(value, str) else None
 
 
-def detect(probe, office_version="auto", office_bitness="auto", mapisvc_paths=()) -> Target:
+def detect(probe: Probe, office_version: t.Optional[str] = "auto", office_bitness: t.Optional[str] = "auto",
+           mapisvc_paths: t.Iterable[str] = ()) -> Target:
     """What the probe says about this host (values that cannot be decided are None)."""
     registry = probe.registry
     said = _Said()

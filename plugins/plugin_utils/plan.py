@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+from typing import Any, Callable, Iterable, Optional
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.declaration import (
@@ -35,7 +36,7 @@ class Change:
     def __init__(self, section, key, before, after):
         self.section, self.key, self.before, self.after = section, key, before, after
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """The change as results show it: credential-looking values masked."""
         return {"section": self.section, "key": self.key,
                 "before": _shown(self.key, self.before), "after": _shown(self.key, self.after)}
@@ -61,7 +62,7 @@ class Plan:
         self._others = {}
 
     # -- primitives ----------------------------------------------------------------
-    def set(self, section, key, text):
+    def set(self, section: str, key: str, text: str) -> None:
         before = self.doc.get(section, key)
         if properties.same(key, before, text) and self.doc.section(section).is_listed(key):
             return
@@ -70,7 +71,7 @@ class Plan:
         self.doc.set(section, key, text)
         self.changes.append(Change(section, key, before, text))
 
-    def delete(self, section, *keys):
+    def delete(self, section: str, *keys: str) -> None:
         """Remove the keys from the section, each recorded as a change; one pass over the
         section's lines however many keys go (a purge may remove thousands)."""
         found = self.doc.section(section)
@@ -83,12 +84,12 @@ class Plan:
         self.doc.delete(section, *present)
         self.changes.extend(Change(section, key, before, None) for key, before in zip(present, befores))
 
-    def ensure_section(self, name):
+    def ensure_section(self, name: str) -> None:
         if self.doc.section(name) is None:
             self.doc.set_section(name)
             self.changes.append(Change(name, None, None, {}))
 
-    def remove_section(self, name):
+    def remove_section(self, name: str) -> None:
         found = self.doc.section(name)
         if found is None:
             return
@@ -105,16 +106,16 @@ class Plan:
                 "edited. Remove the later copies" % (copies[0].name, len(copies)))
 
     # -- reading the file's links --------------------------------------------------
-    def listed(self, service, list_key):
+    def listed(self, service: str, list_key: str) -> list[str]:
         """Section names in a service section's Providers= or Sections= entry."""
         text = self.doc.get(service, list_key)
         return properties.SECTION_LIST.names(text) if text else []
 
-    def referenced_by_others(self, service):
+    def referenced_by_others(self, service: str) -> dict[str, str]:
         """fold(section) -> another service that uses the section (or "MAPI itself")."""
         return {folded: owner for folded, (owner, dummy) in self.others([service]).items()}
 
-    def services_in_file(self):
+    def services_in_file(self) -> list[str]:
         """Every name the file may hold a service under, first spelling kept: each key of every
         [Services] copy, also one the API's listing hides (a line without ``=``, a line after an
         empty key, a later copy), since MAPI still finds the service's section by name; and each
@@ -123,7 +124,7 @@ class Plan:
         names += [name for name in self.doc.sections_with(LIST_KEYS) if fold(name) not in GLOBAL_FOLDED]
         return ini.unique(names)
 
-    def others(self, declared):
+    def others(self, declared: Iterable[str]) -> dict[str, tuple[str, str]]:
         """Who else owns what, as the file says before any edit: fold(section) -> (owner, how),
         ``how`` being ``global`` (MAPI's own sections), ``service`` (another service's own
         section, see ``services_in_file``) or ``listed`` (another service's Providers= or
@@ -148,7 +149,7 @@ class Plan:
         self._others[mine] = (len(self.changes), owners)
         return owners
 
-    def check_ownership(self, services, state="present"):
+    def check_ownership(self, services: list[declaration.Service], state: str = "present") -> None:
         """Refuse, before any edit, a declaration that names a section it does not own.
 
         A service owns its own section, its entries in the global sections, and its provider
@@ -228,12 +229,12 @@ class Plan:
                 return "respelling %s" % key
         return None
 
-    def shared_with(self, section, service):
+    def shared_with(self, section: str, service: str) -> Optional[str]:
         """Another service that lists ``section`` (a section this service shares), or None."""
         owner = self.others([service]).get(fold(section))
         return owner[0] if owner else None
 
-    def remove_unless_shared(self, names, service):
+    def remove_unless_shared(self, names: Iterable[str], service: str) -> None:
         refs = self.referenced_by_others(service)
         for name in names:
             if fold(name) in refs:
@@ -244,7 +245,7 @@ class Plan:
             self.remove_section(name)
 
     # -- services ------------------------------------------------------------------
-    def present(self, service, purge=False):
+    def present(self, service: declaration.Service, purge: bool = False) -> None:
         name = service.name
         before_lists = {key: self.listed(name, key) for key in LIST_KEYS}
         self.set(SERVICES, name, service.display_name)
@@ -304,7 +305,7 @@ class Plan:
                        if line.name and line.value is not None]
             self.delete(section, *[key for key in ini.unique(present) if fold(key) not in declared])
 
-    def absent(self, service):
+    def absent(self, service: declaration.Service) -> None:
         name = service.name
         linked = []
         for list_key in LIST_KEYS:
@@ -315,7 +316,7 @@ class Plan:
         self.remove_unless_shared([name] + ini.unique(linked), name)
 
 
-def apply(doc, services, state="present", purge=False):
+def apply(doc: ini.Document, services: list[declaration.Service], state: str = "present", purge: bool = False) -> Plan:
     """Edit ``doc`` so that it says what ``services`` declare; return the Plan (its
     ``changes`` and ``warnings``). A declaration that names sections it does not own raises
     DeclarationError before any edit."""
@@ -344,7 +345,8 @@ class Edit:
     before: str | None = None
 
 
-def edit(original, declare, state="present", purge=False, codepage="cp1252", diff=False):
+def edit(original: Optional[bytes], declare: Callable[[Callable[[str], bool]], list[declaration.Service]], state: str = "present",
+         purge: bool = False, codepage: str = "cp1252", diff: bool = False) -> Edit:
     """Apply the services ``declare(can_encode)`` returns to a copy of MAPISVC.INF.
 
     ``original``: the copy's bytes, or None when it does not exist (a copy to create; with
@@ -363,12 +365,12 @@ def edit(original, declare, state="present", purge=False, codepage="cp1252", dif
     return Edit(doc=doc, applied=applied, rendered=rendered, changed=changed, before=before)
 
 
-def from_options(options):
+def from_options(options: dict[str, Any]) -> Callable[[Callable[[str], bool]], list[declaration.Service]]:
     """The ``declare`` of ``edit`` for the module's options (``service``, ``display_name``,
     ``properties``, ...): one Service, checked against the file's encoding."""
     return functools.partial(declared_by_options, options)
 
 
-def declared_by_options(options, can_encode):
+def declared_by_options(options: dict[str, Any], can_encode: Callable[[str], bool]) -> list[declaration.Service]:
     """The services the module's options declare (one), checked against ``can_encode``."""
     return [declaration.from_args(options, can_encode)]

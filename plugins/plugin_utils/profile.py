@@ -28,8 +28,12 @@ import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, windows_paths
+
+if TYPE_CHECKING:
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import Probe
 
 PROPERTY_TYPES = ("PT_STRING8", "PT_UNICODE", "PT_LONG", "PT_BOOLEAN")
 OVERWRITE = {"NO": "No", "YES": "Yes", "APPEND": "Append"}
@@ -258,7 +262,7 @@ def _choice(problems, field, value, choices, default):
     return None
 
 
-def append_prf_path(prf_path):
+def append_prf_path(prf_path: str) -> str:
     """Where the PRF for users who already have a profile lies: beside the PRF for new
     profiles, so the same folder rule covers both and removal finds it from ``prf_path``."""
     return prf_path[:-len(".prf")] + APPEND_PRF_SUFFIX
@@ -268,7 +272,8 @@ def _join(directory, name):
     return directory.rstrip("\\") + "\\" + name
 
 
-def settings(profile, service, display_name=None, target=None):
+def settings(profile: object, service: str, display_name: Optional[str] = None,
+             target: Optional[dict[str, Any]] = None) -> dict[str, Any]:
     """Check ``profile`` (the role's ``message_service_profile``, ``None`` or ``{}`` for all
     defaults) and return the resolved settings, including the PRF text.
 
@@ -386,7 +391,7 @@ def settings(profile, service, display_name=None, target=None):
     return resolved
 
 
-def profile_keys(office_version):
+def profile_keys(office_version: str) -> list[str]:
     """Where a user's Outlook profiles live, relative to the user's hive root, newest first."""
     keys = [PROFILES_KEY.format(version=office_version), LEGACY_PROFILES_KEY]
     match = OFFICE_VERSION.match(office_version)
@@ -396,14 +401,14 @@ def profile_keys(office_version):
     return keys
 
 
-def stub_path(resolved):
+def stub_path(resolved: dict[str, Any]) -> str:
     """The Active Setup command: the per-user script with the PRF path and Office version."""
     return ('"%s" -NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File "%s" '
             '-PrfPath "%s" -OfficeVersion %s'
             % (POWERSHELL, resolved["script_path"], resolved["prf_path"], resolved["office_version"]))
 
 
-def render_prf(resolved, existing=False):
+def render_prf(resolved: dict[str, Any], existing: bool = False) -> str:
     """The PRF text (CRLF line endings, ASCII) for resolved settings.
 
     ``existing`` False: the PRF for users without a profile, as the settings describe it.
@@ -451,25 +456,25 @@ def render_prf(resolved, existing=False):
     return "\r\n".join(lines) + "\r\n"
 
 
-def user_sid(text) -> bool:
+def user_sid(text: object) -> bool:
     """Whether ``text`` (a ProfileList sub key or a loaded hive name) is a user account's SID:
     local or domain (S-1-5-21-*) or Entra ID (S-1-12-1-*); not a service account, not
     ``.DEFAULT``, not a ``<SID>_Classes`` hive."""
     return isinstance(text, str) and USER_SID.match(text) is not None
 
 
-def user_sids(sub_keys):
+def user_sids(sub_keys: Optional[Iterable[str]]) -> list[str]:
     """The user accounts' SIDs (``user_sid``) among registry sub key names, sorted, each once."""
     return sorted({key for key in (sub_keys or []) if user_sid(key)})
 
 
-def names_our_prf(value, prf_path):
+def names_our_prf(value: object, prf_path: object) -> bool:
     """Whether an ImportPRF value points at our PRF (Windows paths compare without case,
     and '/' and '\\' are the same separator)."""
     if not isinstance(value, str) or not isinstance(prf_path, str):
         return False
 
-    def norm(path):
+    def norm(path: str) -> str:
         return ini.fold(path.strip().strip('"').replace("/", "\\").rstrip("\\"))
 
     return norm(value) == norm(prf_path)
@@ -512,7 +517,7 @@ def _versions(office_version):
     return [office_version]
 
 
-def probe_needs(resolved, office_version="auto") -> dict:
+def probe_needs(resolved: dict[str, Any], office_version: Union[None, str, list[str], tuple[str, ...]] = "auto") -> dict[str, list[str]]:
     """What the probe must read for the profile step (the probe's ``RegistryKeys``, ``Paths``
     and ``UserKeys``, to be merged with the other steps' needs).
 
@@ -534,7 +539,7 @@ def probe_needs(resolved, office_version="auto") -> dict:
     }
 
 
-def active_setup_values(resolved):
+def active_setup_values(resolved: dict[str, Any]) -> list[dict[str, Any]]:
     """The values of the machine's Active Setup component key, as win_regedit items."""
     return [
         # (Default) is what Windows shows while it runs the component at logon.
@@ -546,7 +551,7 @@ def active_setup_values(resolved):
     ]
 
 
-def rendered_prf_sha256(resolved):
+def rendered_prf_sha256(resolved: dict[str, Any]) -> str:
     """SHA-256 of the PRF bytes as win_copy writes them (its text is ASCII, so UTF-8 is ASCII)."""
     return hashlib.sha256(resolved["prf"].encode("ascii")).hexdigest()
 
@@ -562,7 +567,7 @@ class KeyReading:
     sub_keys: tuple = ()
     error: str = None
 
-    def value(self, name):
+    def value(self, name: str) -> Optional[tuple[str, Any]]:
         return self.values.get(ini.fold(name))
 
 
@@ -609,13 +614,13 @@ class ProfilePlan:
     problems: tuple = ()
 
     @property
-    def changes(self):
+    def changes(self) -> int:
         """How many module executions the plan's writes take (one per loop item)."""
         return (len(self.folders) + self.write_prf + self.write_script + len(self.active_setup)
                 + len(self.import_prf) + len(self.remove_first_run) + self.remove_active_setup
                 + len(self.withdraw_import_prf) + len(self.remove_user_marks) + len(self.remove_files))
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, Any]:
         """Plain lists and dicts for Ansible (what the role's tasks loop over)."""
         result = {}
         for item in fields(self):
@@ -785,8 +790,9 @@ def _reading(registry, path, names):
     return KeyReading(read=True, exists=True, values=values, sub_keys=tuple(registry.sub_keys(path)))
 
 
-def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="present",
-                 created_folders=()) -> ProfilePlan:
+def plan_profile(resolved: dict[str, Any], probed: Probe, prf_sha256: Optional[str] = None,
+                 script_sha256: Optional[str] = None, state: str = "present",
+                 created_folders: Iterable[str] = ()) -> ProfilePlan:
     """The profile step's ``ProfilePlan`` from one probe (``probe.Probe``) of the host.
 
     ``resolved`` is ``settings()`` for the detected Office version; ``prf_sha256`` the SHA-256
@@ -800,11 +806,11 @@ def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="p
     users = probed.users
     component_names = tuple(item["name"] for item in active_setup_values(resolved))
 
-    def machine_key(path):
+    def machine_key(path: str) -> KeyReading:
         names = component_names if ini.fold(path) == ini.fold(resolved["active_setup_key"]) else ()
         return _reading(registry, path, names)
 
-    def user_key(sid, relative):
+    def user_key(sid: str, relative: str) -> KeyReading:
         found = users.key(sid, relative)
         if found is None:
             return KeyReading(read=False)
@@ -812,7 +818,7 @@ def plan_profile(resolved, probed, prf_sha256=None, script_sha256=None, state="p
             return KeyReading(read=False, error=found.error)
         return _reading(found.values, found.key, SETUP_NAMES)
 
-    def files(path):
+    def files(path: str) -> FileReading:
         found = probed.path(path)
         if found is None or found.error:
             return FileReading(read=False)

@@ -11,10 +11,17 @@ kept (win_file checks itself); a path that turns out to be a folder is never del
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any, Optional
+
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 
+if TYPE_CHECKING:
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import PathState, Probe
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.service_plan import Problems
 
-def decide(problems, probe, *, install_dir, own_folder, files, delete_files):
+
+def decide(problems: Problems, probe: Optional[Probe], *, install_dir: str, own_folder: bool, files: list[dict[str, Any]],
+           delete_files: list[str]) -> dict[str, Any]:
     """``delete_paths`` and ``remove_install_dir`` for a removal.
 
     ``problems``: a ``service_plan.Problems`` to add to; ``probe``: the ``probe.Probe`` (None:
@@ -44,7 +51,7 @@ def decide(problems, probe, *, install_dir, own_folder, files, delete_files):
     return {"delete_paths": delete_paths, "remove_install_dir": remove_install_dir}
 
 
-def path_state(probe, path):
+def path_state(probe: Optional[Probe], path: str) -> Optional[PathState]:
     """The probe's reading of ``path``, or None when it has none (not asked, or an error)."""
     state = probe.path(path) if probe is not None else None
     return None if state is None or state.error else state

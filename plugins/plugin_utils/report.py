@@ -22,6 +22,7 @@ import html
 import io
 import json
 import re
+from typing import Any, Optional
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import NoLogError
@@ -141,7 +142,7 @@ def _check_desired(desired):
     return checked
 
 
-def check_desired(desired):
+def check_desired(desired: object) -> list[tuple[declaration.Service, str]]:
     """The desired state checked (ReportError naming the field), before any result is read."""
     return _check_desired(desired)
 
@@ -169,10 +170,10 @@ class _Counter:
     def __init__(self):
         self.hosts = {}
 
-    def add(self, value, host):
+    def add(self, value: object, host: str) -> None:
         self.hosts.setdefault(value, set()).add(host)
 
-    def rows(self):
+    def rows(self) -> list[dict[str, Any]]:
         return [{"value": value, "hosts": sorted(hosts)}
                 for value, hosts in sorted(self.hosts.items(), key=lambda kv: (-len(kv[1]), str(kv[0])))]
 
@@ -200,7 +201,7 @@ def _service_rows(hosts):
     for key in sorted(by_name):
         entry = by_name[key]
 
-        def listed(table):
+        def listed(table: dict[tuple[str, str], tuple[str, str, _Counter]]) -> list[dict[str, Any]]:
             return [{"section": section, "key": name, "values": counter.rows()}
                     for section, name, counter in table.values()]
 
@@ -308,7 +309,8 @@ def _drift(hosts, desired):
     return rows
 
 
-def build(records, desired=None, generated=None, title=None, scope=None):
+def build(records: object, desired: object = None, generated: Optional[str] = None, title: Optional[str] = None,
+          scope: Optional[str] = None) -> dict[str, Any]:
     """The report as plain data (what the JSON file holds). ``scope``: which hosts the
     report covers when not the whole inventory (a limited run), in words."""
     hosts = _check_records(records)
@@ -370,7 +372,7 @@ def build(records, desired=None, generated=None, title=None, scope=None):
 # ---------------------------------------------------------------------------------------
 # Renderings
 
-def render_json(report):
+def render_json(report: dict[str, Any]) -> str:
     # No indent: Python's C encoder only handles the compact form, which is many times faster
     # on a fleet-sized report (``python -m json.tool`` pretty-prints it).
     return json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n"
@@ -414,7 +416,7 @@ def _csv_cell(value):
     return text
 
 
-def render_csv(report):
+def render_csv(report: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -499,7 +501,7 @@ def _service_html(service, reached):
     return "".join(out)
 
 
-def render_html(report):
+def render_html(report: dict[str, Any]) -> str:
     summary = report["summary"]
     reached = summary["reached"]
     cards = [("Hosts", summary["hosts"], ""), ("Reached", reached, ""),

@@ -40,6 +40,10 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils.windows_paths impor
     folder_of, install_dir_problem, join, leaf_of, normalized, path_problem, registered_name,
     registry_path_problem)
 
+if t.TYPE_CHECKING:
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.host import Target
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import LockedFile, OutlookProcess, Probe
+
 
 def _fold(text):
     return ini.fold(text)
@@ -48,7 +52,7 @@ def _fold(text):
 class Problems(list):
     """Problems, each ``<variable>: <what is wrong and the fix>``."""
 
-    def add(self, field, message):
+    def add(self, field: str, message: str) -> None:
         self.append("%s: %s" % (field, message))
 
 
@@ -85,7 +89,7 @@ class ServicePlan:
     delete_paths: t.Tuple[str, ...]
     copy_folders: t.Tuple[dict, ...] = ()
 
-    def as_dict(self):
+    def as_dict(self) -> dict[str, t.Any]:
         """The plan as the role's tasks read it (lists and dicts only)."""
         result = {}
         for field in dataclasses.fields(self):
@@ -94,7 +98,7 @@ class ServicePlan:
         return result
 
     @property
-    def writes(self):
+    def writes(self) -> int:
         """How many write tasks the plan runs (0: the host already is as declared)."""
         return (len(self.file_copies) + len(self.download) + len(self.registry) + len(self.registry_removals)
                 + len(self.mapisvc) + len(self.delete_paths) + int(self.create_install_dir)
@@ -111,9 +115,12 @@ OPTION_VARIABLES = dict(PASSED_OPTIONS, service="message_service_name", display_
                         state="message_service_state")
 
 
-def plan(target, probe, *, state="present", name=None, display_name=None, files=None, install_dir=None,
-         properties=None, providers=None, registry=None, messaging_subsystem=False, profile=None,
-         service_args=None, local_sha256=None) -> ServicePlan:
+def plan(target: t.Union[Target, dict[str, t.Any]], probe: t.Optional[Probe], *, state: str = "present",
+         name: t.Optional[str] = None, display_name: t.Optional[str] = None, files: t.Optional[list[t.Any]] = None,
+         install_dir: t.Optional[str] = None, properties: t.Optional[dict[str, t.Any]] = None,
+         providers: t.Optional[list[t.Any]] = None, registry: t.Optional[list[t.Any]] = None,
+         messaging_subsystem: bool = False, profile: object = None, service_args: t.Optional[dict[str, t.Any]] = None,
+         local_sha256: t.Optional[dict[str, str]] = None) -> ServicePlan:
     """Check the role's variables against ``target`` and keep the writes ``probe`` shows are needed.
 
     ``target``: detection's ``host.Target`` (or its ``as_dict``).
@@ -302,7 +309,7 @@ def _download_options(problems, field, item):
     return typed
 
 
-def shown_url(url):
+def shown_url(url: object) -> str:
     """``url`` as it may be shown: without its user:password@, query and fragment, which may be
     credentials (a signed download link carries its token in the query)."""
     try:
@@ -425,7 +432,8 @@ def _file_writes(problems, planned, probe, local_sha256):
     return copy, download
 
 
-def copy_folders(file_copies, extra=()):
+def copy_folders(file_copies: t.Iterable[dict[str, t.Any]], extra: t.Iterable[dict[str, t.Any]] = ()
+                 ) -> tuple[tuple[dict[str, t.Any], ...], list[dict[str, t.Any]]]:
     """The controller files to write, one group per destination folder:
     ``{"dest": "<folder>\\", "files": [names], "paths": [full paths], "sources": [{"name", "src"} or
     {"name", "content"}]}``.
@@ -458,7 +466,8 @@ def copy_folders(file_copies, extra=()):
     return tuple(groups.values()), joined
 
 
-def with_profile_files(planned, profile_plan, settings, script_src=default_profile.SCRIPT_NAME):
+def with_profile_files(planned: ServicePlan, profile_plan: default_profile.ProfilePlan, settings: dict[str, t.Any],
+                       script_src: str = default_profile.SCRIPT_NAME) -> tuple[ServicePlan, default_profile.ProfilePlan]:
     """``(planned, profile_plan)`` with the PRF (its rendered text, written as win_copy writes
     ``content``) and the per-user script moved into ``copy_folders`` where they go to a folder
     the service's files are copied to: ``profile_plan.write_prf`` / ``write_script`` then say
@@ -608,7 +617,7 @@ def _registry_items(problems, items, facts, state):
     return planned
 
 
-def in_view(path, view, facts):
+def in_view(path: str, view: str, facts: dict[str, t.Any]) -> str:
     """``HKLM:\\SOFTWARE\\...`` in the registry view a process of the given bitness sees.
 
     ``auto`` follows Outlook: 32-bit Outlook on 64-bit Windows reads
@@ -630,7 +639,7 @@ REG_TYPE = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "multistring": 
 _HEX_BYTE = re.compile(r"^[0-9a-fA-F]{1,2}$")
 
 
-def declared_data(reg_type, data):
+def declared_data(reg_type: str, data: object) -> t.Union[str, int, list[str], None]:
     """The declared ``data`` in the form the probe reports for ``reg_type`` (REG_SZ...), or None
     when it is given in a form whose stored bytes this core does not predict with certainty
     (the value is then written, and win_regedit compares itself).
@@ -804,7 +813,8 @@ def _mapisvc_writes(problems, facts, probe, options, present):
 
 # --- in use -------------------------------------------------------------------------------------
 
-def in_use_problems(outlook, locked):
+def in_use_problems(outlook: t.Iterable[t.Union[OutlookProcess, dict[str, t.Any]]],
+                    locked: t.Iterable[t.Union[LockedFile, dict[str, t.Any]]]) -> list[str]:
     """Problems from the in-use check: a running Outlook (``outlook``: items with ``id`` and
     ``session``) or files a process holds (``locked``: items with ``path`` and ``error``)."""
     problems = Problems()
@@ -854,8 +864,9 @@ _VIEW_HOSTS = ({"windows_arch": "x64", "office_bitness": "x64"}, {"windows_arch"
                {"windows_arch": "x86", "office_bitness": "x86"})
 
 
-def probe_needs(*, state="present", name=None, files=None, install_dir=None, properties=None, registry=None,
-                messaging_subsystem=False):
+def probe_needs(*, state: str = "present", name: t.Optional[str] = None, files: t.Optional[list[t.Any]] = None,
+                install_dir: t.Optional[str] = None, properties: t.Optional[dict[str, t.Any]] = None,
+                registry: t.Optional[list[t.Any]] = None, messaging_subsystem: bool = False) -> dict[str, list[t.Any]]:
     """What the probe must read for ``plan``: ``paths`` (install folders and the files in them,
     for their SHA-256 and existence), ``values`` (registry values, in each view they may land
     in) and ``in_use_paths``, as keyword arguments of ``probe.parameters``. Malformed variables

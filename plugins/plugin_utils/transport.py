@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from typing import Any, Optional
 
 from ansible.errors import AnsibleActionFail
 
@@ -345,7 +346,7 @@ _WINDOWS_RESERVED_NAME = re.compile("^(?:CON|PRN|AUX|NUL|CONIN\\$|CONOUT\\$|COM[
                                     "(?:\\..*)?$", re.IGNORECASE)
 
 
-def windows_device(path):
+def windows_device(path: str) -> Optional[str]:
     """Why the Windows ``path`` names a device and not a file, or None."""
     if _WINDOWS_DEVICE_NAMESPACE.match(path):
         return "it is in the Win32 device namespace"
@@ -379,7 +380,7 @@ def _error_message(error):
     return details.get("message") or exception.get("message") or (error.get("output") or "").strip() or str(error)
 
 
-def sha1(data):
+def sha1(data: Optional[bytes]) -> str:
     return hashlib.sha1(data).hexdigest() if data is not None else ""
 
 
@@ -411,7 +412,7 @@ class Remote:
     def _module(self, name, args):
         return self.action._execute_module(module_name=name, module_args=args, task_vars=self.task_vars)
 
-    def read(self, path, missing_ok):
+    def read(self, path: str, missing_ok: bool) -> Optional[bytes]:
         """The file's bytes, or None if it does not exist and ``missing_ok``."""
         if not self.windows:
             return self._read_posix(path, missing_ok)
@@ -457,7 +458,7 @@ class Remote:
                                     % (path, result.get("size", MAX_FILE_BYTES + 1), MAX_FILE_BYTES))
         return base64.b64decode(result["content"])
 
-    def read_all(self, paths):
+    def read_all(self, paths: list[str]) -> list[Optional[bytes]]:
         """Each file's bytes, or None where it does not exist, in the order of ``paths``.
 
         A folder or a file that cannot be read fails the task, naming the path."""
@@ -485,7 +486,7 @@ class Remote:
             contents.append(base64.b64decode(answer["content"]) if answer.get("exists") else None)
         return contents
 
-    def replace(self, path, original, data, backup):
+    def replace(self, path: str, original: Optional[bytes], data: bytes, backup: bool) -> dict[str, Any]:
         """Write ``data`` if the file still holds ``original`` (None: still missing).
 
         Returns {"conflict": True} when it changed meanwhile (nothing written), else

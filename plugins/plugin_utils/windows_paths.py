@@ -20,6 +20,7 @@ of MapiSvc.inf" and "Naming Files, Paths, and Namespaces".
 from __future__ import annotations
 
 import re
+from typing import Any, Optional
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 
@@ -45,7 +46,7 @@ BITNESS = {"x64": "x64", "amd64": "x64", "arm64": "x64", "ia64": "x64", "x86": "
 SUFFIXED = re.compile(r"^(?P<stem>[^.]*?)32(?P<rest>\..*)$", re.IGNORECASE)
 
 
-def join(*parts):
+def join(*parts: str) -> str:
     """Windows path join: one backslash between parts, none doubled."""
     parts = [part for part in parts if part]
     if not parts:
@@ -56,15 +57,15 @@ def join(*parts):
     return head
 
 
-def folder_of(path):
+def folder_of(path: str) -> str:
     return path.rstrip("\\").rsplit("\\", 1)[0]
 
 
-def leaf_of(path):
+def leaf_of(path: str) -> str:
     return re.split(r"[\\/]", path.rstrip("\\/"))[-1]
 
 
-def registered_name(installed):
+def registered_name(installed: str) -> str:
     """The name MAPI is given for an installed DLL: ``contoso32.dll`` -> ``contoso.dll``
     (MAPI inserts "32" before the first period itself). Other names stay as they are."""
     match = SUFFIXED.match(installed)
@@ -73,7 +74,7 @@ def registered_name(installed):
     return installed
 
 
-def default_install_dir(target, service):
+def default_install_dir(target: dict[str, Any], service: Optional[str]) -> str:
     return join(target.get("program_files") or "C:\\Program Files", service or "")
 
 
@@ -107,7 +108,7 @@ SHARED_FOLDERS = {
 SHORT_NAME = re.compile(r"~[0-9]")
 
 
-def file_name_problem(name):
+def file_name_problem(name: object) -> Optional[str]:
     """Why ``name`` is not a plain file name (one name, no folder, drive or wildcard), else None."""
     if not isinstance(name, str) or not name.strip():
         return "%s is not a file name" % properties.shown(name)
@@ -126,7 +127,7 @@ def file_name_problem(name):
     return None
 
 
-def path_parts(path):
+def path_parts(path: object) -> Optional[tuple[str, list[str]]]:
     """``C:\\A\\B`` -> ("C:", ["A", "B"]), or None when ``path`` is not an absolute drive path
     (a share, ``\\\\?\\``, a relative path). Empty parts (a doubled or trailing backslash) are
     dropped, as Windows drops them; ``.`` and ``..`` stay, for the callers to refuse."""
@@ -135,7 +136,7 @@ def path_parts(path):
     return path[:2].upper(), [part for part in re.split(r"[\\/]", path[3:]) if part]
 
 
-def normalized(path):
+def normalized(path: object) -> Optional[str]:
     """The comparable form of an absolute drive path (case folded, one backslash), or None
     when it is not one or has ``.``/``..`` parts."""
     parts = path_parts(path)
@@ -144,14 +145,14 @@ def normalized(path):
     return ini.fold("\\".join([parts[0]] + parts[1]))
 
 
-def inside(path, folder):
+def inside(path: object, folder: object) -> bool:
     """Whether ``path`` lies strictly below ``folder`` (both absolute drive paths without
     ``.``/``..`` parts; compared like Windows, without case)."""
     path, folder = normalized(path), normalized(folder)
     return bool(path and folder) and path.startswith(folder.rstrip("\\") + "\\")
 
 
-def path_problem(path):
+def path_problem(path: object) -> Optional[str]:
     """Why ``path`` is not an absolute local path the role can reason about, else None."""
     parts = path_parts(path)
     if parts is None:
@@ -174,7 +175,7 @@ def path_problem(path):
     return None
 
 
-def install_dir_problem(install_dir, target):
+def install_dir_problem(install_dir: object, target: dict[str, Any]) -> Optional[str]:
     """Why ``install_dir`` cannot be the role's install folder, else None. Removal deletes the
     files named there, so the folder must be the service's own, never a folder of Windows, of
     other programs or of users."""
@@ -211,7 +212,7 @@ SHARED_SOFTWARE_KEYS = frozenset(ini.fold(key) for key in (
 REGISTRY_FORBIDDEN = re.compile(r"[\x00-\x1f/*?\[\]]")
 
 
-def registry_path_problem(path, whole_key=False):
+def registry_path_problem(path: object, whole_key: bool = False) -> Optional[str]:
     """Why the role may not write (or, with ``whole_key``, delete) the registry key ``path``,
     else None. One rule: ``HKLM:\\SOFTWARE\\<Vendor>`` or deeper (in either registry view),
     and one level deeper still to delete a whole key."""
