@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import os
 import pathlib
 
 import pytest
+
+from doubles import load, require_doubles
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOUBLES = ROOT / "tests" / "windows_double"
@@ -28,22 +29,13 @@ MAPISVC = r"C:\Program Files\Common Files\System\MSMAPI\1033\MAPISVC.INF"
 pytestmark = pytest.mark.playbook  # most tests here start ansible-playbook
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-if not (DOUBLES / "make_machine.py").is_file():
-    # The collection tarball leaves the doubles out.
-    pytest.skip("the simulated Windows host (tests/windows_double) is not there", allow_module_level=True)
+require_doubles()
 
 # Loaded by file path: the runner lives in tests/integration, and the builder is a script.
-runner = _load("windows_double_ansible_runner", ROOT / "tests" / "integration" / "ansible_runner.py")
-builder = _load("windows_double_make_machine", DOUBLES / "make_machine.py")
-host = _load("windows_double_host", DOUBLES / "ansible_collections" / "ansible" / "windows" / "plugins"
-             / "module_utils" / "_double_host.py")
+runner = load("windows_double_ansible_runner", ROOT / "tests" / "integration" / "ansible_runner.py")
+builder = load("windows_double_make_machine", DOUBLES / "make_machine.py")
+host = load("windows_double_host", DOUBLES / "ansible_collections" / "ansible" / "windows" / "plugins"
+            / "module_utils" / "_double_host.py")
 
 
 @pytest.fixture

@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import pathlib
 import re
 
 import pytest
+
+from doubles import load, require_doubles
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import probe as probe_reader
 from ansible_collections.mapi.messaging.plugins.plugin_utils import probe_script, transport
@@ -38,19 +39,11 @@ VENDOR = "HKLM:\\SOFTWARE\\Contoso\\Connector"
 SECRET = "S3cr3t-probe-value"
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+require_doubles()
 
-
-if not (DOUBLES / "make_machine.py").is_file():
-    pytest.skip("the simulated Windows host (tests/windows_double) is not there", allow_module_level=True)
-
-builder = _load("probe_contract_make_machine", DOUBLES / "make_machine.py")
-host = _load("probe_contract_double_host", MODULE_UTILS / "_double_host.py")
-double = _load("probe_contract_double", MODULE_UTILS / "contract_probe.py")
+builder = load("probe_contract_make_machine", DOUBLES / "make_machine.py")
+host = load("probe_contract_double_host", MODULE_UTILS / "_double_host.py")
+double = load("probe_contract_double", MODULE_UTILS / "contract_probe.py")
 
 
 # -- the contract, written once ------------------------------------------------------------
@@ -555,7 +548,7 @@ def test_every_hashtable_the_script_answers_with_names_exactly_the_contract_keys
 # -- through the simulated win_powershell --------------------------------------------------
 @pytest.mark.playbook
 def test_the_script_runs_through_win_powershell_in_check_mode_and_an_unknown_parameter_is_refused(tmp_path):
-    runner = _load("probe_contract_ansible_runner", ROOT / "tests" / "integration" / "ansible_runner.py")
+    runner = load("probe_contract_ansible_runner", ROOT / "tests" / "integration" / "ansible_runner.py")
     machine = make(tmp_path, office="msi64", mapisvc=str(DEMO_MAPISVC))
     set_values(machine, VENDOR, VENDOR_VALUES)
     parameters = full_parameters(machine)

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import importlib.util
 import json
 import os
 import pathlib
 
 import pytest
+
+from doubles import load, require_doubles
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOUBLES = ROOT / "tests" / "windows_double"
@@ -28,20 +29,12 @@ NEW = ORIGINAL + b"CONTOSO=Contoso Connector\r\n"
 MAX = 64 * 1024 * 1024
 
 
-def _load(name, path):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+require_doubles()
 
-
-if not (DOUBLES / "make_machine.py").is_file():
-    pytest.skip("the simulated Windows host (tests/windows_double) is not there", allow_module_level=True)
-
-builder = _load("recovery_make_machine", DOUBLES / "make_machine.py")
-host = _load("recovery_double_host", UTILS / "_double_host.py")
-contract = _load("recovery_contract_replace", UTILS / "contract_replace.py")
-reader = _load("recovery_contract_read", UTILS / "contract_read.py")
+builder = load("recovery_make_machine", DOUBLES / "make_machine.py")
+host = load("recovery_double_host", UTILS / "_double_host.py")
+contract = load("recovery_contract_replace", UTILS / "contract_replace.py")
+reader = load("recovery_contract_read", UTILS / "contract_read.py")
 
 
 @pytest.fixture
