@@ -52,7 +52,7 @@ sys.path.insert(0, str(sample.ROOT / "tests" / "integration"))
 from ansible import release  # noqa: E402 - after the collection finder
 
 import simulated_fleet  # noqa: E402 - the simulated machines of the playbook tests (make_machine, tree)
-from ansible_runner import RECAP  # noqa: E402 - the recap, rescued tasks included
+from playbook_run import RECAP  # noqa: E402 - the recap, rescued tasks included
 from fleet_audit import BenchError, log, table, _children_cpu  # noqa: E402 - shared conventions
 
 ROOT = sample.ROOT

@@ -14,10 +14,10 @@ import sys
 
 import pytest
 
-import ansible_runner
+import playbook_run
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 
-ROOT = ansible_runner.ROOT
+ROOT = playbook_run.ROOT
 DOUBLES = ROOT / "tests" / "windows_double"
 
 if not (DOUBLES / "make_machine.py").is_file():
@@ -40,9 +40,9 @@ def build(tmp_path, fleet, group="all"):
 
 
 def run(tmp_path, playbook, inventory, *extra):
-    """ansible_runner.run_playbook_file with the doubles first: (process, recap)."""
-    return ansible_runner.run_playbook_file(tmp_path, playbook, inventory, *extra,
-                                            collections=(DOUBLES, ansible_runner.COLLECTIONS))
+    """playbook_run.run_playbook_file with the doubles first: (process, recap)."""
+    return playbook_run.run_playbook_file(tmp_path, playbook, inventory, *extra,
+                                            collections=(DOUBLES, playbook_run.COLLECTIONS))
 
 
 def tree(root):

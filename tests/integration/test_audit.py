@@ -20,7 +20,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-import ansible_runner
+import playbook_run
 
 HOSTS = 30
 
@@ -171,7 +171,7 @@ def expected_dlls(specs, service):
 # -- running the playbook ------------------------------------------------------------------------
 
 def run_audit(tmp_path, inventory, *extra):
-    proc, dummy = ansible_runner.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory,
+    proc, dummy = playbook_run.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory,
                                                    "-e", "audit_report_dir=%s" % (tmp_path / "report"), *extra,
                                                    forks=10)
     return proc
@@ -334,7 +334,7 @@ def test_check_mode_reads_every_host_and_writes_no_report(tmp_path):
 
 def test_a_missing_report_folder_is_refused_with_the_variable_named(tmp_path):
     inventory, specs = make_fleet(tmp_path / "fleet", hosts=2)
-    proc, dummy = ansible_runner.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory)
+    proc, dummy = playbook_run.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory)
     assert proc.returncode != 0
     assert "audit_report_dir: give the controller folder" in proc.stdout
     # Checked before any host is read: no host task ran.

@@ -12,7 +12,7 @@ import sys
 
 import yaml
 
-from ansible_runner import playbook_env
+from playbook_run import playbook_env
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "demo" / "MAPISVC.INF"
 BIN = pathlib.Path(sys.executable).parent

@@ -19,7 +19,7 @@ import sys
 import pytest
 import yaml
 
-from ansible_runner import playbook_env
+from playbook_run import playbook_env
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOUBLES = ROOT / "tests" / "windows_double"

@@ -7,7 +7,7 @@ then checked as its own test.
 
 import pytest
 
-from ansible_runner import run_playbook
+from playbook_run import run_playbook
 from test_mapisvc_playbooks import SAMPLE, contoso
 
 DLL = "C:\\Program Files\\Contoso\\contoso.dll"

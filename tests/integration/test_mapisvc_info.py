@@ -14,13 +14,13 @@ import sys
 import pytest
 import yaml
 
-import ansible_runner
-from ansible_runner import run_playbook
+import playbook_run
+from playbook_run import run_playbook
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "demo" / "MAPISVC.INF"
 FILES = pathlib.Path(__file__).resolve().parent / "files"
 UTF8_BOM = b"\xef\xbb\xbf"
-DOUBLES = ansible_runner.ROOT / "tests" / "windows_double"
+DOUBLES = playbook_run.ROOT / "tests" / "windows_double"
 
 
 def info(path, **extra):
@@ -193,7 +193,7 @@ def run_on_windows(tmp_path, root, tasks, check=False):
         "winws01 ansible_connection=local ansible_python_interpreter=%s ansible_pipelining=true "
         "ansible_shell_type=mapi_testdouble.windows_host.simulated simulated_windows_root=%s\n"
         % (sys.executable, root))
-    env = ansible_runner.playbook_env(work, collections=(DOUBLES, ansible_runner.COLLECTIONS))
+    env = playbook_run.playbook_env(work, collections=(DOUBLES, playbook_run.COLLECTIONS))
     command = [str(pathlib.Path(sys.executable).parent / "ansible-playbook"), "-vvv", "-i", "inventory.ini",
                "playbook.yml"] + (["--check"] if check else [])
     proc = subprocess.run(command, capture_output=True, text=True, env=env, cwd=str(work), check=False)

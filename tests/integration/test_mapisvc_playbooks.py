@@ -8,7 +8,7 @@ import pathlib
 
 import pytest
 
-from ansible_runner import run_playbook
+from playbook_run import run_playbook
 
 SAMPLE = pathlib.Path(__file__).resolve().parents[2] / "demo" / "MAPISVC.INF"
 FILES = pathlib.Path(__file__).resolve().parent / "files"

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.playbook  # most tests here start ansible-playbook
 require_doubles()
 
 # Loaded by file path: the runner lives in tests/integration, and the builder is a script.
-runner = load("windows_double_ansible_runner", ROOT / "tests" / "integration" / "ansible_runner.py")
+runner = load("windows_double_playbook_run", ROOT / "tests" / "integration" / "playbook_run.py")
 builder = load("windows_double_make_machine", DOUBLES / "make_machine.py")
 host = load("windows_double_host", DOUBLES / "ansible_collections" / "ansible" / "windows" / "plugins"
             / "module_utils" / "_double_host.py")

@@ -548,7 +548,7 @@ def test_every_hashtable_the_script_answers_with_names_exactly_the_contract_keys
 # -- through the simulated win_powershell --------------------------------------------------
 @pytest.mark.playbook
 def test_the_script_runs_through_win_powershell_in_check_mode_and_an_unknown_parameter_is_refused(tmp_path):
-    runner = load("probe_contract_ansible_runner", ROOT / "tests" / "integration" / "ansible_runner.py")
+    runner = load("probe_contract_playbook_run", ROOT / "tests" / "integration" / "playbook_run.py")
     machine = make(tmp_path, office="msi64", mapisvc=str(DEMO_MAPISVC))
     set_values(machine, VENDOR, VENDOR_VALUES)
     parameters = full_parameters(machine)
