@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The profile census: which Outlook profiles each user has, which is the default, and which
+message services the default profile holds (a pure core, no I/O).
+
+``take`` reads it from the role's single read-only probe (``probe.Probe``): every user
+account (``profile.user_sid``) whose hive is loaded is inspected through the probe's
+``users.profiles``; every user listed under ProfileList whose hive is not loaded is counted as
+not inspected, with the reason. Nothing is guessed: a user whose keys could not be read is not
+inspected either, and says why. ``Census.as_dict`` is the plain shape the audit and the report
+carry; ``counts`` is the one rule that counts it per service.
+
+Where Outlook keeps the default profile's name: Outlook 2013 and later in the ``DefaultProfile``
+value of ``Software\\Microsoft\\Office\\<version>\\Outlook`` (the parent of its Profiles key);
+Outlook 2010 and earlier in ``DefaultProfile`` of the Windows Messaging Subsystem Profiles key
+itself. A name that matches no profile is no default (Outlook then asks the user).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, profile
+
+if TYPE_CHECKING:
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import Probe
+
+# Why a user listed under ProfileList is not inspected: the probe reads loaded hives only. The
+# audit never loads a user's hive itself, because a hive held open by another process gives
+# that user a temporary profile at the next logon.
+NOT_LOADED = "hive not loaded (the user is not logged on); the audit never loads a user's hive"
+
+COUNT_KEYS = ("users", "inspected", "not_inspected", "with_profile", "in_default_profile")
+
+
+@dataclasses.dataclass(frozen=True)
+class UserProfiles:
+    """One user account's Outlook profiles, or why they were not inspected."""
+    sid: str
+    inspected: bool
+    reason: Optional[str] = None
+    profiles: tuple[str, ...] = ()
+    default_profile: Optional[str] = None
+    default_services: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"sid": self.sid, "inspected": self.inspected, "reason": self.reason,
+                "profiles": list(self.profiles), "default_profile": self.default_profile,
+                "default_services": list(self.default_services)}
+
+
+@dataclasses.dataclass(frozen=True)
+class Census:
+    """Every user account of one host, inspected or not, and what kept users from being counted."""
+    users: tuple[UserProfiles, ...] = ()
+    errors: tuple[str, ...] = ()
+
+    def user(self, sid: str) -> Optional[UserProfiles]:
+        """The entry of a SID (compared without case, as registry key names are), or None."""
+        for entry in self.users:
+            if ini.fold(entry.sid) == ini.fold(sid):
+                return entry
+        return None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"users": [entry.as_dict() for entry in self.users], "errors": list(self.errors)}
+
+
+# --- counting the plain dict -------------------------------------------------------------------
+
+def _require(where, value, kinds, what):
+    if isinstance(value, bool) and bool not in kinds:
+        raise ValueError("%s: expected %s, got %r" % (where, what, value))
+    if not isinstance(value, kinds):
+        raise ValueError("%s: expected %s, got %s %r" % (where, what, type(value).__name__, value))
+    return value
+
+
+def _strings(where, value):
+    _require(where, value, (list, tuple), "a list of strings")
+    for index, item in enumerate(value):
+        _require("%s[%d]" % (where, index), item, (str,), "a string")
+    return value
+
+
+def _checked_user(where, entry):
+    """One user entry of the plain census, checked; a ValueError names the first wrong field."""
+    _require(where, entry, (dict,), "a mapping with sid, inspected, reason, profiles, default_profile, "
+                                    "default_services")
+    missing = [name for name in ("sid", "inspected", "reason", "profiles", "default_profile", "default_services")
+               if name not in entry]
+    if missing:
+        raise ValueError("%s: %s missing; give the census as message_service_plan or mapisvc_info returned it"
+                         % (where, ", ".join(missing)))
+    sid = _require(where + ".sid", entry["sid"], (str,), "a SID string")
+    inspected = _require(where + ".inspected", entry["inspected"], (bool,), "true or false")
+    if entry["reason"] is not None:
+        _require(where + ".reason", entry["reason"], (str,), "a string or null")
+    profiles = _strings(where + ".profiles", entry["profiles"])
+    default = entry["default_profile"]
+    if default is not None:
+        _require(where + ".default_profile", default, (str,), "a profile name or null")
+    services = _strings(where + ".default_services", entry["default_services"])
+    if not inspected and (entry["reason"] is None or profiles or default is not None or services):
+        raise ValueError("%s: user %s was not inspected, so it needs a reason and no profiles, default_profile "
+                         "or default_services" % (where, sid))
+    if default is not None and ini.fold(default) not in {ini.fold(name) for name in profiles}:
+        raise ValueError("%s.default_profile: %r is not one of the user's profiles" % (where, default))
+    if default is None and services:
+        raise ValueError("%s.default_services: a user without a default profile has no default services" % where)
+    return sid, inspected, profiles, services
+
+
+def counts(census_dict: object, service: object, where: str = "profiles") -> dict[str, int]:
+    """Counts of one plain census (``Census.as_dict()``, as it arrives after Ansible) for a
+    message service (its [Services] name, compared with ``ini.fold``):
+
+    ``users`` every user account; ``inspected`` and ``not_inspected`` (hive not loaded or not
+    readable); ``with_profile`` inspected users with at least one Outlook profile;
+    ``in_default_profile`` inspected users whose default profile holds the service.
+
+    A census of another shape is refused with a ValueError naming the field (``where`` is the
+    name the caller got it under), never counted: a wrong count would look like a fact.
+    """
+    if not isinstance(service, str) or not service.strip():
+        raise ValueError("service: expected the service's name (its [Services] key), got %r" % (service,))
+    _require(where, census_dict, (dict,), "the census (a mapping with users and errors) that "
+                                          "message_service_plan or mapisvc_info returned")
+    for name in ("users", "errors"):
+        if name not in census_dict:
+            raise ValueError("%s.%s: missing; give the census as message_service_plan or mapisvc_info "
+                             "returned it" % (where, name))
+    _strings(where + ".errors", census_dict["errors"])
+    users = _require(where + ".users", census_dict["users"], (list, tuple), "a list of users")
+    wanted = ini.fold(service.strip())
+    result = dict.fromkeys(COUNT_KEYS, 0)
+    seen = {}
+    for index, entry in enumerate(users):
+        at = "%s.users[%d]" % (where, index)
+        sid, inspected, profiles, services = _checked_user(at, entry)
+        if ini.fold(sid) in seen:
+            raise ValueError("%s.sid: %s repeats users[%d]; each user is counted once" % (at, sid, seen[ini.fold(sid)]))
+        seen[ini.fold(sid)] = index
+        result["users"] += 1
+        if not inspected:
+            result["not_inspected"] += 1
+            continue
+        result["inspected"] += 1
+        if profiles:
+            result["with_profile"] += 1
+        if any(ini.fold(name) == wanted for name in services):
+            result["in_default_profile"] += 1
+    return result
