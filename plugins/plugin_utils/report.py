@@ -4,21 +4,27 @@
 
 A pure core, no I/O and no clock: ``build`` takes each host's record (what the audit
 playbook collected) and an optional declared desired state and returns the report as plain
-data; ``render_json``, ``render_csv`` and ``render_html`` turn that data into file text.
-All three renderings are made from the same data, so they cannot disagree.
+data; ``render_json``, ``render_csv`` and ``render_html`` (``report_html``: a Jinja2 template
+with autoescaping) turn that data into file text. All three renderings are made from the same
+data, so they cannot disagree.
 
 A host record is one of
 - ``{"status": "ok", "files": [...]}``: the ``files`` list ``mapisvc_info`` returned;
 - ``{"status": "failed", "message": str, "task": str}``: a task failed on the host;
 - ``{"status": "unreachable", "message": str}``: Ansible could not reach it (offline
   workstations: the stragglers a re-run must catch).
+
+Any record may also carry ``profiles``: the profile census of the host (``census.Census.as_dict``,
+as ``message_service_plan`` with detection or ``mapisvc_info`` with ``profiles`` return it). It
+is counted per service with ``census.counts`` only. A host without it has "not read" profiles,
+never zero users; a census of the wrong shape does not stop the report: that host's profiles
+are "not read" too and ``profile_errors`` names the host and the field.
 """
 
 from __future__ import annotations
 
 import copy
 import csv
-import html
 import io
 import json
 import re
@@ -28,7 +34,7 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import NoLogError
 
 from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import ARGUMENT_SPEC
-from ansible_collections.mapi.messaging.plugins.plugin_utils import declaration, properties
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, declaration, gate, properties, report_html
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
 
 FORMAT = 1
@@ -45,7 +51,10 @@ IGNORED_OPTIONS = tuple(name for option in HOW_TO_WRITE
 _DESIRED_SPEC = copy.deepcopy(ARGUMENT_SPEC)
 _DESIRED_SPEC["path"]["required"] = False
 CSV_COLUMNS = ("record", "host", "status", "path", "exists", "encoding", "service", "default",
-               "section", "key", "value", "expected", "severity", "code", "message", "fix")
+               "section", "key", "value", "expected", "severity", "code", "message", "fix",
+               "task", "count", "hosts", "in_default_profile", "with_profile", "not_inspected")
+# The per-service profile figures, in the order the report shows them.
+PROFILE_FIGURES = ("in_default_profile", "with_profile", "not_inspected")
 
 
 class ReportError(ValueError):
@@ -78,7 +87,10 @@ def _check_records(records):
             if not isinstance(item, dict) or "path" not in item or "exists" not in item:
                 raise ReportError("%s.files[%d]: expected a mapisvc_info file entry with path and exists" % (where, i))
         hosts[str(host)] = {"status": status, "message": str(record.get("message") or ""),
-                            "task": str(record.get("task") or ""), "files": [_redacted(item) for item in files]}
+                            "task": str(record.get("task") or ""), "files": [_redacted(item) for item in files],
+                            # Checked where it is counted (census.counts), per host: one bad census
+                            # must not cost the fleet its report.
+                            "profiles": record.get("profiles")}
     return hosts
 
 
@@ -198,7 +210,8 @@ def _service_rows(hosts):
                         target = entry["dlls"] if dll else entry["properties"]
                         target.setdefault(slot, (section, name, _Counter()))[2].add(value, host)
     rows = []
-    for key in sorted(by_name):
+    # Most widespread first (the chart reads top down), then by name.
+    for key in sorted(by_name, key=lambda name: (-len(by_name[name]["hosts"]), name)):
         entry = by_name[key]
 
         def listed(table: dict[tuple[str, str], tuple[str, str, _Counter]]) -> list[dict[str, Any]]:
@@ -309,6 +322,74 @@ def _drift(hosts, desired):
     return rows
 
 
+def _profile_names(services, declared):
+    """The services whose profile figures the report shows: every service found, then each
+    declared one no host lists (a rollout's service is counted before it is everywhere)."""
+    names = [row["name"] for row in services]
+    known = {fold(name) for name in names}
+    for service, dummy in declared:
+        if fold(service.name) not in known:
+            known.add(fold(service.name))
+            names.append(service.name)
+    return names
+
+
+def _host_profiles(host, record, names):
+    """One host's census counted per service (census.counts, the one counting rule):
+    ``{"read": bool, "error": str|None, "services": {name: counts}}``. Not read when the
+    record carries no census, or one of the wrong shape (the error names host and field)."""
+    value = record["profiles"]
+    if value is None:
+        return {"read": False, "error": None, "services": {}}
+    try:
+        per_service = {name: census.counts(value, name, where="results[%s].profiles" % host) for name in names}
+        if not names:
+            # Nothing to count, but a census of the wrong shape is still named.
+            census.counts(value, "-", where="results[%s].profiles" % host)
+    except ValueError as e:
+        return {"read": False, "error": str(e), "services": {}}
+    return {"read": True, "error": None, "services": per_service}
+
+
+def _fleet_profiles(names, per_host):
+    """Per service, the census figures added up over the hosts whose census was read, and how
+    many hosts that is and is not: a host not read is never counted as zero users."""
+    read = [counted for counted in per_host.values() if counted["read"]]
+    rows = []
+    for name in names:
+        row = {"service": name, "hosts_read": len(read), "hosts_not_read": len(per_host) - len(read)}
+        for figure in census.COUNT_KEYS:
+            row[figure] = sum(counted["services"][name][figure] for counted in read)
+        rows.append(row)
+    return rows
+
+
+def _host_profile_row(counted, wanted):
+    """What a host row keeps of its census counts: the services it lists and the declared ones."""
+    return {"read": counted["read"], "error": counted["error"],
+            "services": {name: figures for name, figures in counted["services"].items() if fold(name) in wanted}}
+
+
+def _generic_message(message, host):
+    """A straggler's message with the host's own name taken out, so that one WinRM time-out on
+    54 hosts is one group although each message names its host."""
+    if len(host) < 3:
+        return message
+    return re.sub(r"(?<![\w.-])%s(?![\w-])" % re.escape(host), "<host>", message, flags=re.IGNORECASE)
+
+
+def _straggler_groups(stragglers):
+    """Stragglers grouped by status, task and message (host name taken out), largest first."""
+    groups = {}
+    for row in stragglers:
+        key = (row["status"], row["task"], _generic_message(row["message"], row["host"]))
+        groups.setdefault(key, []).append(row["host"])
+    rows = [{"status": status, "task": task, "message": message, "count": len(hosts), "hosts": sorted(hosts)}
+            for (status, task, message), hosts in groups.items()]
+    rows.sort(key=lambda group: (-group["count"], group["status"], group["message"]))
+    return rows
+
+
 def build(records: object, desired: object = None, generated: Optional[str] = None, title: Optional[str] = None,
           scope: Optional[str] = None) -> dict[str, Any]:
     """The report as plain data (what the JSON file holds). ``scope``: which hosts the
@@ -319,6 +400,9 @@ def build(records: object, desired: object = None, generated: Optional[str] = No
     findings = _finding_groups(hosts)
     drift = _drift(hosts, declared)
     drifted = {row["host"] for row in drift}
+    profile_names = _profile_names(services, declared)
+    per_host_profiles = {host: _host_profiles(host, hosts[host], profile_names) for host in hosts}
+    declared_folded = {fold(service.name) for service, dummy in declared}
 
     host_rows = []
     for host in sorted(hosts):
@@ -337,8 +421,15 @@ def build(records: object, desired: object = None, generated: Optional[str] = No
             "files_found": len(_existing(record["files"])),
             "services": names, "findings": severities,
             "drift": (host in drifted) if declared else None,
+            "profiles": _host_profile_row(per_host_profiles[host], set(map(fold, names)) | declared_folded),
         })
+        # The one definition of compliant is the gate's, so the figure at the top of the
+        # report and below_compliant_percent cannot disagree.
+        host_rows[-1]["compliant"] = gate.compliant(host_rows[-1], bool(declared))
     reached = [row for row in host_rows if row["status"] == "ok"]
+    compliant = sum(1 for row in host_rows if row["compliant"])
+    stragglers = [{"host": row["host"], "status": row["status"], "message": row["message"], "task": row["task"]}
+                  for row in host_rows if row["status"] != "ok"]
     summary = {
         "hosts": len(host_rows),
         "reached": len(reached),
@@ -348,6 +439,10 @@ def build(records: object, desired: object = None, generated: Optional[str] = No
         "with_errors": sum(1 for row in reached if row["findings"]["error"]),
         "with_warnings": sum(1 for row in reached if row["findings"]["warning"]),
         "drifted": len(drifted) if declared else None,
+        "compliant": compliant,
+        # An empty report is vacuously compliant, as the gate counts it.
+        "compliant_percent": round(100.0 * compliant / len(host_rows), 1) if host_rows else 100.0,
+        "profiles_read": sum(1 for counted in per_host_profiles.values() if counted["read"]),
         "services": len(services),
         "findings": {severity: sum(row["findings"][severity] for row in host_rows)
                      for severity in ("error", "warning")},
@@ -362,8 +457,11 @@ def build(records: object, desired: object = None, generated: Optional[str] = No
         "services": services,
         "findings": findings,
         "drift": drift,
-        "stragglers": [{"host": row["host"], "status": row["status"], "message": row["message"],
-                        "task": row["task"]} for row in host_rows if row["status"] != "ok"],
+        "profiles": _fleet_profiles(profile_names, per_host_profiles),
+        "profile_errors": [{"host": host, "message": per_host_profiles[host]["error"]}
+                           for host in sorted(hosts) if per_host_profiles[host]["error"]],
+        "stragglers": stragglers,
+        "straggler_groups": _straggler_groups(stragglers),
         "hosts": host_rows,
         "files": {row["host"]: hosts[row["host"]]["files"] for row in host_rows},
     }
@@ -378,11 +476,45 @@ def render_json(report: dict[str, Any]) -> str:
     return json.dumps(report, ensure_ascii=False, separators=(",", ":")) + "\n"
 
 
+NOT_READ = "not read"
+
+
+def _profile_cells(figures):
+    return {figure: figures[figure] for figure in PROFILE_FIGURES}
+
+
 def _csv_rows(report):
-    """One row per fact, tidy: filter by ``record`` (host, file, service, property,
-    finding, drift) in a spreadsheet."""
+    """One row per fact, tidy: filter by ``record`` (summary, host, file, service, property,
+    finding, drift, straggler_group, profiles, service_profiles) in a spreadsheet."""
+    summary = report["summary"]
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            for sub, number in value.items():
+                yield {"record": "summary", "key": "%s.%s" % (key, sub), "value": number}
+        else:
+            yield {"record": "summary", "key": key, "value": value}
+    for group in report["straggler_groups"]:
+        yield {"record": "straggler_group", "status": group["status"], "task": group["task"],
+               "message": group["message"], "count": group["count"], "hosts": " ".join(group["hosts"])}
+    for fleet in report["profiles"]:
+        # Added up over the hosts whose census was read; none read is "not read", not zero.
+        row = {"record": "service_profiles", "service": fleet["service"], "count": fleet["hosts_read"],
+               "message": "not read on %d host(s)" % fleet["hosts_not_read"] if fleet["hosts_not_read"] else ""}
+        if fleet["hosts_read"]:
+            row.update(_profile_cells(fleet))
+        else:
+            row["value"] = NOT_READ
+        yield row
     for row in report["hosts"]:
-        yield {"record": "host", "host": row["host"], "status": row["status"], "message": row["message"]}
+        yield {"record": "host", "host": row["host"], "status": row["status"], "message": row["message"],
+               "task": row["task"], "value": "compliant" if row["compliant"] else "not compliant"}
+        counted = row["profiles"]
+        if not counted["read"]:
+            yield {"record": "profiles", "host": row["host"], "status": row["status"], "value": NOT_READ,
+                   "message": counted["error"]}
+        for name, figures in counted["services"].items():
+            yield dict(_profile_cells(figures), record="profiles", host=row["host"], status=row["status"],
+                       service=name, value="read")
         for item in report["files"][row["host"]]:
             yield {"record": "file", "host": row["host"], "status": row["status"], "path": item["path"],
                    "exists": "yes" if item["exists"] else "no", "encoding": item.get("encoding") or ""}
@@ -424,202 +556,6 @@ def render_csv(report: dict[str, Any]) -> str:
     return out.getvalue()
 
 
-def _e(value):
-    return html.escape("" if value is None else str(value), quote=True)
-
-
-CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
-header{background:#1f3a5f;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
-header p{margin:4px 0 0;opacity:.85}main{padding:8px 28px 40px;max-width:1200px}
-h2{font-size:18px;margin:28px 0 10px;border-bottom:2px solid #dde3ea;padding-bottom:4px}
-.cards{display:flex;flex-wrap:wrap;gap:10px;margin-top:16px}
-.card{background:#fff;border:1px solid #dde3ea;border-radius:6px;padding:10px 14px;min-width:110px}
-.card b{display:block;font-size:24px}.card.bad b{color:#b3261e}.card.warn b{color:#9a6700}
-table{border-collapse:collapse;background:#fff;width:100%;margin:6px 0 14px}
-th,td{border:1px solid #dde3ea;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#eef2f6;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}
-code{font:12px ui-monospace,Consolas,monospace;word-break:break-all}
-.sev-error{color:#b3261e;font-weight:600}.sev-warning{color:#9a6700;font-weight:600}
-.varies{background:#fff4e5}details{margin:4px 0}summary{cursor:pointer}
-.hosts{color:#4a5561;font-size:12px}svg text{font:12px system-ui,sans-serif}
-"""
-
-
-SEVERITY_COLORS = {"error": "#b3261e", "warning": "#c98a00"}
-
-
-def _bar_chart(title, bars, total):
-    """A horizontal bar chart as inline SVG: bars = [(label, count, colour)], scaled to
-    ``total``. Each bar carries its figures as data attributes and a tooltip."""
-    label_width, bar_width, row = 260, 420, 24
-    height = row * len(bars) + 30
-    parts = ['<svg role="img" width="%d" height="%d" viewBox="0 0 %d %d">'
-             % (label_width + bar_width + 110, height, label_width + bar_width + 110, height),
-             "<title>%s</title>" % _e(title)]
-    for i, (label, count, color) in enumerate(bars):
-        y = 10 + i * row
-        width = 0 if not total else round(bar_width * count / total, 1)
-        shown_label = label if len(label) <= 38 else label[:37] + "\u2026"
-        parts.append('<g class="bar" data-label="%s" data-count="%d"><title>%s: %d of %d hosts</title>'
-                     % (_e(label), count, _e(label), count, total))
-        parts.append('<text x="%d" y="%d" text-anchor="end">%s</text>' % (label_width - 8, y + 15, _e(shown_label)))
-        parts.append('<rect x="%d" y="%d" width="%s" height="18" rx="2" fill="%s"/>' % (label_width, y + 2, width, color))
-        parts.append('<text x="%s" y="%d">%d</text></g>' % (label_width + width + 6, y + 15, count))
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _hosts_list(names, limit=50):
-    shown_names = ", ".join(_e(n) for n in names[:limit])
-    more = " and %d more" % (len(names) - limit) if len(names) > limit else ""
-    return '<span class="hosts">%s%s</span>' % (shown_names, more)
-
-
-def _values_cell(values):
-    if len(values) == 1:
-        only = values[0]
-        return "<code>%s</code> <span class=\"hosts\">(%d)</span>" % (_e(only["value"]), len(only["hosts"]))
-    items = "".join("<li><code>%s</code> \u2014 %d host%s: %s</li>" % (
-        _e(v["value"]), len(v["hosts"]), "" if len(v["hosts"]) == 1 else "s", _hosts_list(v["hosts"], 20))
-        for v in values)
-    return "<ul>%s</ul>" % items
-
-
-def _service_html(service, reached):
-    out = ['<h3 id="svc-%s">%s</h3>' % (_e(fold(service["name"])), _e(service["name"]))]
-    out.append("<p>On %d of %d reached hosts; listed in [Default Services] on %d.</p>"
-               % (service["hosts"], reached, service["default_hosts"]))
-    out.append('<table><tr><th>Entry</th><th>Section</th><th>Values in use (hosts)</th></tr>')
-    out.append('<tr%s><td>display name</td><td>Services</td><td>%s</td></tr>' % (
-        ' class="varies"' if len(service["display_names"]) > 1 else "", _values_cell(service["display_names"])))
-    for entry in service["dlls"] + service["properties"]:
-        out.append('<tr%s><td><code>%s</code></td><td><code>%s</code></td><td>%s</td></tr>' % (
-            ' class="varies"' if len(entry["values"]) > 1 else "", _e(entry["key"]), _e(entry["section"]),
-            _values_cell(entry["values"])))
-    out.append("</table>")
-    return "".join(out)
-
-
-def render_html(report: dict[str, Any]) -> str:
-    summary = report["summary"]
-    reached = summary["reached"]
-    cards = [("Hosts", summary["hosts"], ""), ("Reached", reached, ""),
-             ("Unreachable", summary["unreachable"], "bad" if summary["unreachable"] else ""),
-             ("Failed", summary["failed"], "bad" if summary["failed"] else ""),
-             ("No MAPISVC.INF", summary["without_file"], "warn" if summary["without_file"] else ""),
-             ("With errors", summary["with_errors"], "bad" if summary["with_errors"] else ""),
-             ("With warnings", summary["with_warnings"], "warn" if summary["with_warnings"] else ""),
-             ("Services", summary["services"], "")]
-    if summary["drifted"] is not None:
-        cards.append(("Drifted", summary["drifted"], "bad" if summary["drifted"] else ""))
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           "<title>%s</title><style>%s</style></head><body>" % (_e(report["title"]), CSS),
-           "<header><h1>%s</h1><p>%s%d hosts; %s error and %s warning findings.</p></header><main>" % (
-               _e(report["title"]), ("Generated %s. " % _e(report["generated"])) if report["generated"] else "",
-               summary["hosts"], summary["findings"]["error"], summary["findings"]["warning"])]
-    if report.get("scope"):
-        # A report of some hosts must not pass for the whole fleet's.
-        out[-1] = out[-1].replace("</header>", '<p class="scope" data-scope="%s">Scope: %s</p></header>'
-                                  % (_e(report["scope"]), _e(report["scope"])), 1)
-    out.append('<div class="cards">%s</div>' % "".join(
-        '<div class="card %s" data-summary="%s"><b>%d</b>%s</div>' % (css, _e(label), value, _e(label))
-        for label, value, css in cards))
-
-    out.append('<h2 id="services">Services</h2>')
-    if report["services"]:
-        out.append(_bar_chart("Hosts per service", [(s["name"], s["hosts"], "#2f6db5") for s in report["services"]],
-                              reached))
-        out.append("<table><tr><th>Service</th><th>Display name(s)</th><th>Hosts</th><th>Default on</th>"
-                   "<th>DLLs in use</th></tr>")
-        for service in report["services"]:
-            dlls = "".join("<div><code>%s</code> [%s]: %s</div>" % (
-                _e(entry["key"]), _e(entry["section"]),
-                "; ".join("<code>%s</code> (%d)" % (_e(v["value"]), len(v["hosts"])) for v in entry["values"]))
-                for entry in service["dlls"]) or "-"
-            out.append('<tr data-service="%s"><td><a href="#svc-%s">%s</a></td><td>%s</td>'
-                       '<td class="n" data-hosts="%d">%d</td><td class="n">%d</td><td>%s</td></tr>' % (
-                           _e(service["name"]), _e(fold(service["name"])), _e(service["name"]),
-                           "; ".join(_e(v["value"]) for v in service["display_names"]),
-                           service["hosts"], service["hosts"], service["default_hosts"], dlls))
-        out.append("</table>")
-    else:
-        out.append("<p>No service found on any reached host.</p>")
-
-    if report["desired"] is not None:
-        out.append('<h2 id="drift">Drift from the desired state</h2>')
-        by_service = {}
-        for row in report["drift"]:
-            by_service.setdefault(row["service"], []).append(row)
-        for wanted in report["desired"]:
-            rows = by_service.get(wanted["service"], [])
-            hosts = sorted({row["host"] for row in rows})
-            out.append('<h3 data-drift="%s" data-hosts="%d">%s (state %s): %d of %d reached hosts differ</h3>' % (
-                _e(wanted["service"]), len(hosts), _e(wanted["service"]), _e(wanted["state"]), len(hosts), reached))
-            grouped = {}
-            for row in rows:
-                grouped.setdefault((row["section"], row["key"], row["expected"], row["actual"]), []).append(row["host"])
-            if grouped:
-                out.append("<table><tr><th>Section</th><th>Key</th><th>Declared</th><th>Found</th><th>Hosts</th></tr>")
-                for (section, key, expected, actual), names in sorted(
-                        grouped.items(), key=lambda kv: (-len(kv[1]), str(kv[0]))):
-                    names = sorted(set(names))
-                    out.append("<tr><td>%s</td><td><code>%s</code></td><td><code>%s</code></td>"
-                               "<td><code>%s</code></td><td>%d: %s</td></tr>" % (
-                                   _e(section or "-"), _e(key or "-"), _e(expected), _e("(missing)" if actual is None else actual),
-                                   len(names), _hosts_list(names)))
-                out.append("</table>")
-
-    out.append('<h2 id="findings">Findings</h2>')
-    if report["findings"]:
-        out.append(_bar_chart("Hosts per finding", [
-            (g["code"], g["host_count"], SEVERITY_COLORS.get(g["severity"], "#6b7785")) for g in report["findings"]],
-            reached))
-        for group in report["findings"]:
-            first = group["occurrences"][0]
-            out.append('<details data-finding="%s" data-hosts="%d"><summary><span class="sev-%s">%s</span> '
-                       '<code>%s</code>: %d host%s, %d occurrence%s. Fix: %s</summary>' % (
-                           _e(group["code"]), group["host_count"], _e(group["severity"]), _e(group["severity"]),
-                           _e(group["code"]), group["host_count"], "" if group["host_count"] == 1 else "s",
-                           len(group["occurrences"]), "" if len(group["occurrences"]) == 1 else "s", _e(first["fix"])))
-            out.append("<table><tr><th>Host</th><th>File</th><th>Service</th><th>Section</th><th>Key</th>"
-                       "<th>What is wrong</th></tr>")
-            for item in group["occurrences"]:
-                out.append("<tr><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>" % (
-                    _e(item["host"]), _e(item["path"]), _e(item["service"] or ""), _e(item["section"] or ""),
-                    _e(item["key"] or ""), _e(item["message"])))
-            out.append("</table></details>")
-    else:
-        out.append("<p>No findings.</p>")
-
-    out.append('<h2 id="stragglers">Stragglers: hosts not audited</h2>')
-    if report["stragglers"]:
-        out.append("<p>Re-run the rollout and this audit for these hosts (for example with "
-                   "<code>--limit</code>) once they are online.</p>")
-        out.append("<table><tr><th>Host</th><th>Status</th><th>Task</th><th>Message</th></tr>")
-        for row in report["stragglers"]:
-            out.append('<tr data-straggler="%s" data-status="%s"><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>' % (
-                _e(row["host"]), _e(row["status"]), _e(row["host"]), _e(row["status"]), _e(row["task"]),
-                _e(row["message"])))
-        out.append("</table>")
-    else:
-        out.append("<p>Every host answered.</p>")
-
-    out.append('<h2 id="details">Service details</h2>')
-    out.extend(_service_html(service, reached) for service in report["services"])
-
-    out.append('<h2 id="hosts">Hosts</h2><details><summary>All %d hosts</summary>' % summary["hosts"])
-    out.append("<table><tr><th>Host</th><th>Status</th><th>Files found</th><th>Services</th>"
-               "<th>Errors</th><th>Warnings</th>%s</tr>" % ("<th>Drift</th>" if summary["drifted"] is not None else ""))
-    for row in report["hosts"]:
-        out.append('<tr data-host="%s"><td>%s</td><td>%s</td><td class="n">%d of %d</td><td>%s</td>'
-                   '<td class="n">%d</td><td class="n">%d</td>%s</tr>' % (
-                       _e(row["host"]), _e(row["host"]), _e(row["status"]), row["files_found"], len(row["files"]),
-                       _e(", ".join(row["services"])), row["findings"]["error"], row["findings"]["warning"],
-                       ("<td>%s</td>" % ("yes" if row["drift"] else "no")) if row["drift"] is not None else ""))
-    out.append("</table></details></main></body></html>")
-    return "\n".join(out) + "\n"
-
+render_html = report_html.render
 
 RENDERERS = {"html": render_html, "csv": render_csv, "json": render_json}
