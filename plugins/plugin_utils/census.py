@@ -152,3 +152,68 @@ def counts(census_dict: object, service: object, where: str = "profiles") -> dic
         if any(ini.fold(name) == wanted for name in services):
             result["in_default_profile"] += 1
     return result
+
+
+# --- taking the census from one probe ---------------------------------------------------------
+
+def _default_of(found: Any) -> Optional[str]:
+    """The DefaultProfile that applies to a profile key: the legacy Windows Messaging Subsystem
+    key keeps it itself, Outlook 2013 and later keep it in the key's parent."""
+    legacy = ini.fold(found.key.strip("\\")) == ini.fold(profile.LEGACY_PROFILES_KEY)
+    name = found.default if legacy else found.parent_default
+    return name.strip() if isinstance(name, str) and name.strip() else None
+
+
+def _inspect(sid: str, sets: list) -> UserProfiles:
+    """One loaded user from the profile keys read under the hive, newest location first."""
+    unread = ["%s: %s" % (key, "not read by the probe" if found is None else found.error)
+              for key, found in sets if found is None or found.error]
+    if unread:
+        return UserProfiles(sid=sid, inspected=False, reason="profile keys could not be read: " + "; ".join(unread))
+    names, default, services = [], None, ()
+    for dummy, found in sets:
+        if not found.exists:
+            continue
+        names.extend(state.name for state in found.profiles)
+        wanted = _default_of(found)
+        chosen = [state for state in found.profiles if wanted is not None and ini.fold(state.name) == ini.fold(wanted)]
+        if default is None and chosen:
+            if chosen[0].error:
+                # The default profile's services are what the audit counts: never guessed.
+                return UserProfiles(sid=sid, inspected=False, reason="default profile %r could not be read: %s"
+                                    % (chosen[0].name, chosen[0].error))
+            default, services = chosen[0].name, tuple(ini.unique(chosen[0].services))
+    return UserProfiles(sid=sid, inspected=True, profiles=tuple(ini.unique(names)), default_profile=default,
+                        default_services=services)
+
+
+def take(probed: Probe, office_versions: Union[str, Iterable[str]]) -> Census:
+    """The census of one host from one probe that was given ``ProfileKeys`` =
+    ``profile.profile_keys`` of ``office_versions`` (one version or several, newest first) and
+    ``profile.PROFILE_LIST_KEY`` among its registry keys.
+
+    One entry per user account (``profile.user_sid``), sorted by SID: users whose hive is
+    loaded are inspected; users listed under ProfileList but not loaded are not (reason
+    ``NOT_LOADED``); a loaded user whose profile keys could not be read is not either, with the
+    probe's error. The default profile is the DefaultProfile that applies to the location,
+    only when a profile of that name exists there.
+    """
+    versions = [office_versions] if isinstance(office_versions, str) else list(office_versions)
+    keys = ini.unique(key for version in versions for key in profile.profile_keys(version))
+    errors = list(probed.errors)
+    loaded = profile.user_sids(probed.users.loaded)
+    registry = probed.registry
+    listed = []
+    if registry.error(profile.PROFILE_LIST_KEY):
+        errors.append("users who are not logged on were not counted: %s could not be read: %s"
+                      % (profile.PROFILE_LIST_KEY, registry.error(profile.PROFILE_LIST_KEY)))
+    elif not registry.exists(profile.PROFILE_LIST_KEY):
+        errors.append("users who are not logged on were not counted: %s was not read or does not exist"
+                      % profile.PROFILE_LIST_KEY)
+    else:
+        listed = profile.user_sids(registry.sub_keys(profile.PROFILE_LIST_KEY))
+    loaded_folded = {ini.fold(sid) for sid in loaded}
+    users = [_inspect(sid, [(key, probed.users.profile_set(sid, key)) for key in keys]) for sid in loaded]
+    users += [UserProfiles(sid=sid, inspected=False, reason=NOT_LOADED)
+              for sid in listed if ini.fold(sid) not in loaded_folded]
+    return Census(users=tuple(sorted(users, key=lambda entry: ini.fold(entry.sid))), errors=tuple(errors))

@@ -6,7 +6,8 @@ The role reads each host once, with one read-only ``ansible.windows.win_powershe
 the probe script. This module builds the script's ``parameters`` and turns its
 ``$Ansible.Result`` into a ``Probe``: registry keys with their values, the registry values the
 role declares (only a SHA-256 of secret ones), the files it would install or delete, every
-MAPISVC.INF copy with its bytes, the users' Outlook keys, and what is in use. A result that is
+MAPISVC.INF copy with its bytes, the users' Outlook keys and profiles (the services each
+profile holds), and what is in use. A result that is
 missing, failed, skipped or shaped differently raises ``ProbeError`` naming what is wrong and
 the fix, so the planner never decides from a half-read host.
 
@@ -142,12 +143,41 @@ class KeyState:
 
 
 @dataclasses.dataclass(frozen=True)
+class ProfileState:
+    """One Outlook profile: its name and the message services (PR_SERVICE_NAME) its sections
+    hold, each once; ``error`` names the sections that could not be read."""
+    name: str
+    services: t.Tuple[str, ...]
+    error: t.Optional[str]
+
+
+@dataclasses.dataclass(frozen=True)
+class ProfileSet:
+    """A key of one user's hive that holds Outlook profiles (``HKU:\\<sid>\\<key>``), as read:
+    ``default`` is its own DefaultProfile value, ``parent_default`` its parent's (which one
+    Outlook uses depends on the location: census.py decides)."""
+    sid: str
+    key: str
+    exists: bool
+    default: t.Optional[str]
+    parent_default: t.Optional[str]
+    profiles: t.Tuple[ProfileState, ...]
+    error: t.Optional[str]
+
+
+@dataclasses.dataclass(frozen=True)
 class Users:
     loaded: t.Tuple[str, ...]
     keys: t.Dict[t.Tuple[str, str], KeyState]
+    profiles: t.Dict[t.Tuple[str, str], ProfileSet] = dataclasses.field(default_factory=dict)
 
     def key(self, sid, key):
         return self.keys.get((sid, _fold_path(key)))
+
+    def profile_set(self, sid, key) -> t.Optional[ProfileSet]:
+        """The profiles read under ``key`` of a user's hive (SID and key compared without
+        case), or None when the probe was not asked for that key or the hive is not loaded."""
+        return self.profiles.get((ini.fold(sid), _fold_path(key)))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -188,10 +218,11 @@ class Probe:
         return self.paths.get(_fold_path(path))
 
 
-def parameters(*, registry_keys, values, paths, mapisvc_paths, user_keys, in_use_paths) -> dict:
+def parameters(*, registry_keys, values, paths, mapisvc_paths, user_keys, in_use_paths, profile_keys=()) -> dict:
     """The probe script's ``parameters``: every key present, each list without repeats that
     differ only in case. A value asked twice is secret if either asks so, so a secret is
-    never returned in clear."""
+    never returned in clear. ``profile_keys``: keys of each loaded user hive holding Outlook
+    profiles (``profile.profile_keys``), read with their profiles' services."""
     asked = {}
     for index, item in enumerate(values or []):
         if not isinstance(item, dict) or not isinstance(item.get("key"), str) or \
@@ -211,6 +242,7 @@ def parameters(*, registry_keys, values, paths, mapisvc_paths, user_keys, in_use
         "MapisvcPaths": ini.unique(list(mapisvc_paths or [])),
         "UserKeys": ini.unique(list(user_keys or [])),
         "InUsePaths": ini.unique(list(in_use_paths or [])),
+        "ProfileKeys": ini.unique(list(profile_keys or [])),
     }
 
 
@@ -437,7 +469,32 @@ class _Reader:
                 sid=sid, key=key, exists=exists,
                 values=Registry({key: values if exists else None}, types, {key: sub_keys}),
                 sub_keys=sub_keys, error=self.get(item, "error", where + ".error", str, optional=True))
-        return Users(loaded=tuple(self.items(section, "loaded", "users.loaded", str)), keys=keys)
+        return Users(loaded=tuple(self.items(section, "loaded", "users.loaded", str)), keys=keys,
+                     profiles=self.profile_sets(section))
+
+    def profile_sets(self, section):
+        sets = {}
+        if isinstance(section, dict) and "profiles" not in section:
+            # The script always answers it (PROBE_VERSION guards the shape); a hand-built
+            # answer without it asked for no profile keys, and the census says so per user.
+            return sets
+        for index, item in enumerate(self.items(section, "profiles", "users.profiles")):
+            where = "users.profiles[%d]" % index
+            states = []
+            for number, entry in enumerate(self.items(item, "profiles", where + ".profiles")):
+                at = "%s.profiles[%d]" % (where, number)
+                states.append(ProfileState(
+                    name=self.get(entry, "name", at + ".name", str),
+                    services=tuple(ini.unique(self.items(entry, "services", at + ".services", str))),
+                    error=self.get(entry, "error", at + ".error", str, optional=True)))
+            found = ProfileSet(
+                sid=self.get(item, "sid", where + ".sid", str), key=self.get(item, "key", where + ".key", str),
+                exists=self.get(item, "exists", where + ".exists", bool),
+                default=self.get(item, "default", where + ".default", str, optional=True),
+                parent_default=self.get(item, "parent_default", where + ".parent_default", str, optional=True),
+                profiles=tuple(states), error=self.get(item, "error", where + ".error", str, optional=True))
+            sets[(ini.fold(found.sid), _fold_path(found.key))] = found
+        return sets
 
     def in_use(self):
         section = self.get(self.body, "in_use", "in_use", dict)

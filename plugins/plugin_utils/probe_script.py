@@ -5,7 +5,8 @@
 ``PROBE_SCRIPT`` is one ``ansible.windows.win_powershell`` script that reads everything the
 controller plans from and changes nothing: registry keys and declared values, the SHA-256 of
 files, every MAPISVC.INF copy with its bytes, the users' keys under their loaded hives, a
-running Outlook and files another process holds. ``probe.py`` builds its ``parameters`` and
+running Outlook and files another process holds, and the users' Outlook profiles with the
+message services each holds. ``probe.py`` builds its ``parameters`` and
 reads its ``$Ansible.Result`` (contract version ``PROBE_VERSION``); the caller passes
 ``depth: 8``, because win_powershell turns anything deeper than ``depth`` into a string.
 
@@ -27,6 +28,17 @@ Windows facts the script depends on (Microsoft Learn):
   https://learn.microsoft.com/windows/win32/api/fileapi/nf-fileapi-createfilew).
 - A 32-bit process on 64-bit Windows that names System32 reaches SysWOW64 (the file system
   redirector, https://learn.microsoft.com/windows/win32/winprog64/file-system-redirector).
+- A message service's name in a profile is PR_SERVICE_NAME, property 0x3D09, PT_STRING8
+  (tag 0x3D09001E) or PT_UNICODE (0x3D09001F)
+  (https://learn.microsoft.com/office/client-developer/outlook/mapi/pidtagservicename-canonical-property,
+  https://learn.microsoft.com/previous-versions/bb415650(v=msdn.10)). MAPI keeps a profile as a
+  registry key with one sub key per profile section (ITPro Today, "Inside MAPI Profiles", 2005);
+  the value names ``001e3d09`` / ``001f3d09`` (type, then id) with REG_BINARY data are what
+  profiles show and are unverified by a Microsoft source: docs/testing-on-windows.md. Microsoft
+  documents no registry layout and supports no writes to it (KB 266352); the probe only reads.
+- Encoding.Default is the system's ANSI code page in .NET Framework (Windows PowerShell 5.1),
+  the code page of a PT_STRING8 written by a non-Unicode MAPI client
+  (https://learn.microsoft.com/dotnet/api/system.text.encoding.default).
 
 Its simulated twin is ``tests/windows_double/.../module_utils/contract_probe.py``.
 """
@@ -35,11 +47,11 @@ from __future__ import annotations
 
 # Contract version: the "probe" key of the result (the script writes it as a literal; a test
 # keeps the two equal). probe.py reads it from here.
-PROBE_VERSION = 1
+PROBE_VERSION = 2
 
 # The param () block's names, in order (the parameters probe.parameters() builds; a unit test
 # reads them from the script itself and from the test double).
-PARAMETERS = ("RegistryKeys", "Values", "Paths", "MapisvcPaths", "UserKeys", "InUsePaths")
+PARAMETERS = ("RegistryKeys", "Values", "Paths", "MapisvcPaths", "UserKeys", "InUsePaths", "ProfileKeys")
 
 PROBE_SCRIPT = r"""# mapi.messaging: probe
 [CmdletBinding(SupportsShouldProcess)]
@@ -49,7 +61,8 @@ param (
     [string[]]$Paths = @(),
     [string[]]$MapisvcPaths = @(),
     [string[]]$UserKeys = @(),
-    [string[]]$InUsePaths = @()
+    [string[]]$InUsePaths = @(),
+    [string[]]$ProfileKeys = @()
 )
 # Read everything the role plans from, in one module execution, changing nothing: no key,
 # value or file is created, written or deleted; files are opened for reading and shared with
@@ -554,6 +567,141 @@ $userKeys = @(foreach ($sid in $loaded) {
         }
     })
 
+# -- Outlook profiles ----------------------------------------------------------------------
+# Under the same loaded hives, each ProfileKeys entry (a key holding Outlook profiles): the
+# DefaultProfile value of the key and of its parent (which one applies is the controller's
+# rule), and per profile the PR_SERVICE_NAME of every profile section. Reading only; one
+# section, profile or key that cannot be read is named in its own error.
+function Get-DefaultProfile([Microsoft.Win32.RegistryKey]$Key) {
+    $value = $Key.GetValue('DefaultProfile', $null, $doNotExpand)
+    if ($value -is [string]) {
+        return $value
+    }
+    $null
+}
+
+function Read-ServiceName([Microsoft.Win32.RegistryKey]$Section) {
+    # PR_SERVICE_NAME as PT_UNICODE (001f3d09, UTF-16LE) or PT_STRING8 (001e3d09, the ANSI code
+    # page), REG_BINARY, NUL-terminated; $null when the section holds neither.
+    foreach ($name in @('001f3d09', '001e3d09')) {
+        $data = $Section.GetValue($name, $null, $doNotExpand)
+        if ($null -eq $data) {
+            continue
+        }
+        if ($data -isnot [byte[]]) {
+            throw "value '$name' of '$($Section.Name)' is not REG_BINARY"
+        }
+        if ($name -eq '001f3d09') {
+            $text = [System.Text.Encoding]::Unicode.GetString($data)
+        }
+        else {
+            $text = [System.Text.Encoding]::Default.GetString($data)
+        }
+        $text = $text.Split([char]0)[0]
+        if ($text -ne '') {
+            return $text
+        }
+    }
+    $null
+}
+
+function Read-Profile([Microsoft.Win32.RegistryKey]$Profiles, [string]$Name) {
+    $entry = @{ name = $Name; services = [string[]]@(); error = $null }
+    $services = New-Object -TypeName 'System.Collections.Generic.List[string]'
+    $named = New-Object -TypeName 'System.Collections.Generic.HashSet[string]' -ArgumentList ([System.StringComparer]::OrdinalIgnoreCase)
+    $problems = @()
+    try {
+        $key = $Profiles.OpenSubKey($Name, $false)
+        if ($null -eq $key) {
+            throw "profile '$Name' disappeared while it was read"
+        }
+        try {
+            foreach ($sectionName in $key.GetSubKeyNames()) {
+                try {
+                    $section = $key.OpenSubKey($sectionName, $false)
+                    if ($null -eq $section) {
+                        continue
+                    }
+                    try {
+                        $service = Read-ServiceName $section
+                        if ($null -ne $service -and $named.Add($service)) {
+                            $services.Add($service)
+                        }
+                    }
+                    finally {
+                        $section.Dispose()
+                    }
+                }
+                catch {
+                    $problems += "section ${sectionName}: $(Get-Reason $_)"
+                }
+            }
+        }
+        finally {
+            $key.Dispose()
+        }
+    }
+    catch {
+        $problems += Get-Reason $_
+    }
+    $entry.services = [string[]]$services.ToArray()
+    if ($problems.Count -gt 0) {
+        $entry.error = $problems -join '; '
+    }
+    $entry
+}
+
+$profileSets = @(foreach ($sid in $loaded) {
+        if ($sid -notlike 'S-1-*' -or $sid -like '*_Classes') {
+            continue
+        }
+        foreach ($relative in $ProfileKeys) {
+            $entry = @{ sid = $sid; key = $relative; exists = $false; default = $null; parent_default = $null
+                profiles = @(); error = $null
+            }
+            $problems = @()
+            $path = ([string]$relative -replace '\\+', '\').Trim('\')
+            try {
+                $key = Open-RegistryKey ('HKU:\' + $sid + '\' + $path)
+                if ($null -ne $key) {
+                    try {
+                        $entry.exists = $true
+                        $entry.default = Get-DefaultProfile $key
+                        $entry.profiles = @(foreach ($name in $key.GetSubKeyNames()) {
+                                Read-Profile $key $name
+                            })
+                    }
+                    finally {
+                        $key.Dispose()
+                    }
+                }
+            }
+            catch {
+                $problems += Get-Reason $_
+            }
+            if ($path.Contains('\')) {
+                try {
+                    $parent = Open-RegistryKey ('HKU:\' + $sid + '\' + $path.Substring(0, $path.LastIndexOf('\')))
+                    if ($null -ne $parent) {
+                        try {
+                            $entry.parent_default = Get-DefaultProfile $parent
+                        }
+                        finally {
+                            $parent.Dispose()
+                        }
+                    }
+                }
+                catch {
+                    $problems += "parent key: $(Get-Reason $_)"
+                }
+            }
+            if ($problems.Count -gt 0) {
+                $entry.error = $problems -join '; '
+            }
+            $entry
+        }
+    })
+
 # -- in use --------------------------------------------------------------------------------
 $outlook = @()
 try {
@@ -588,7 +736,7 @@ $locked = @(foreach ($path in $InUsePaths) {
     })
 
 $Ansible.Result = @{
-    probe = 1
+    probe = 2
     registry = $registry
     values = $declared
     paths = $files
@@ -600,7 +748,7 @@ $Ansible.Result = @{
         language_folders = $languageFolders.ToArray()
         errors = $mapisvcErrors.ToArray()
     }
-    users = @{ loaded = $loaded; keys = $userKeys }
+    users = @{ loaded = $loaded; keys = $userKeys; profiles = $profileSets }
     in_use = @{ outlook = $outlook; locked = $locked }
     errors = $errors.ToArray()
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import host, probe
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, host, ini, probe, profile
 
 SW = "HKLM:\\SOFTWARE"
 WOW = "HKLM:\\SOFTWARE\\WOW6432Node"
@@ -23,6 +23,8 @@ CLIENT = SW + "\\Clients\\Mail\\Microsoft Outlook"
 MSMAPI = "C:\\Program Files\\Common Files\\System\\MSMAPI"
 MSMAPI86 = "C:\\Program Files (x86)\\Common Files\\System\\MSMAPI"
 VFS64 = "C:\\Program Files\\Microsoft Office\\root\\VFS\\ProgramFilesCommonX64\\System\\MSMAPI"
+PROFILES_16 = profile.PROFILES_KEY.format(version="16.0")
+LEGACY_PROFILES = profile.LEGACY_PROFILES_KEY
 
 
 class Host:
@@ -48,6 +50,9 @@ class Host:
         if office != "none" and lcid is not None:
             self.keys[CLIENT] = {"MSIApplicationLCID": lcid}
         self.copies, self.dlls, self.folders, self.missing, self.errors, self.key_errors = {}, [], [], [], [], {}
+        # User accounts (user()) and the profile keys the probe is asked for (ProfileKeys).
+        self.users = []
+        self.profile_keys = profile.profile_keys(version)
 
     def set(self, key, **values):
         self.keys.setdefault(key, {}).update(values)
@@ -57,8 +62,36 @@ class Host:
         self.copies[path] = content
         return self
 
+    def user(self, sid, profiles=None, default=None, loaded=True, key=PROFILES_16, error=None, profile_errors=None):
+        """A user account listed under ProfileList; its hive loaded unless ``loaded`` is False.
+        ``profiles`` {name: [service, ...]} lie under ``key`` (None: the key does not exist);
+        ``default`` is the DefaultProfile value where Outlook keeps it for that key (the key's
+        parent for Office 15/16, the legacy key itself); ``error`` is why the probe could not
+        read the key; ``profile_errors`` {name: why} the profiles whose sections failed."""
+        self.users.append({"sid": sid, "profiles": profiles, "default": default, "loaded": loaded, "key": key,
+                           "error": error, "profile_errors": profile_errors or {}})
+        return self
+
+    def _profile_sets(self, user):
+        sets = []
+        for key in self.profile_keys:
+            entry = {"sid": user["sid"], "key": key, "exists": False, "default": None, "parent_default": None,
+                     "profiles": [], "error": None}
+            if ini.fold(key) == ini.fold(user["key"]):
+                legacy = ini.fold(key) == ini.fold(LEGACY_PROFILES)
+                entry.update(error=user["error"], **{"default" if legacy else "parent_default": user["default"]})
+                if user["profiles"] is not None and not user["error"]:
+                    entry.update(exists=True, profiles=[
+                        {"name": name, "services": list(services), "error": user["profile_errors"].get(name)}
+                        for name, services in user["profiles"].items()])
+            sets.append(entry)
+        return sets
+
     def answer(self):
         registry = []
+        if self.users:
+            registry.append({"key": profile.PROFILE_LIST_KEY, "exists": True, "values": {}, "error": None,
+                             "sub_keys": ["S-1-5-18"] + [user["sid"] for user in self.users]})
         for path in host.registry_keys():
             values = self.keys.get(path)
             registry.append({
@@ -72,7 +105,19 @@ class Host:
             "probe": probe.PROBE_VERSION, "registry": registry, "values": [], "paths": [],
             "mapisvc": {"searched": [], "copies": copies, "missing": self.missing, "msmapi_dlls": self.dlls,
                         "language_folders": self.folders, "errors": self.errors},
-            "users": {"loaded": [], "keys": []}, "in_use": {"outlook": [], "locked": []}, "errors": []}}
+            "users": self._users(), "in_use": {"outlook": [], "locked": []}, "errors": []}}
+
+    def _users(self):
+        loaded = [user for user in self.users if user["loaded"]]
+        return {"loaded": [".DEFAULT", "S-1-5-18"] + [name for user in loaded for name in (user["sid"], user["sid"] + "_Classes")],
+                "keys": [], "profiles": [entry for user in loaded for entry in self._profile_sets(user)]}
+
+    def read(self):
+        return probe.read(self.answer())
+
+    def census(self, office_versions="16.0"):
+        """census.take of this host's probe answer."""
+        return census.take(self.read(), office_versions)
 
     def detect(self, **kwargs):
         return host.detect(probe.read(self.answer()), **kwargs)

@@ -8,7 +8,9 @@ import copy
 
 import pytest
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import census
+from probe_results import LEGACY_PROFILES, Host
+
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, probe
 
 ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
 BOB = "S-1-5-21-1004336348-1177238915-682003330-1002"
@@ -91,3 +93,79 @@ def test_the_census_finds_a_user_by_sid_without_case_and_gives_the_plain_shape()
     assert plain == {"users": [user(ALICE, ["Outlook"], "Outlook", ["MSEMS"]),
                                user(CAROL, inspected=False, reason=census.NOT_LOADED)], "errors": []}
     assert census.counts(plain, "MSEMS")["in_default_profile"] == 1
+
+
+# -- take: the census from one probe ------------------------------------------------------
+def test_loaded_users_are_inspected_and_users_not_logged_on_are_counted_with_the_reason():
+    taken = Host().user(ALICE, {"Outlook": ["MSEMS", "CONTOSO"]}, default="Outlook") \
+        .user(BOB, {"Outlook": ["MSEMS"]}, default="Outlook").user(ERIN, None) \
+        .user(CAROL, {"Outlook": ["CONTOSO"]}, default="Outlook", loaded=False).census()
+    assert [entry.sid for entry in taken.users] == sorted([ALICE, BOB, CAROL, ERIN])
+    assert taken.user(ALICE) == census.UserProfiles(ALICE, True, None, ("Outlook",), "Outlook", ("MSEMS", "CONTOSO"))
+    assert taken.user(ERIN) == census.UserProfiles(ERIN, True)
+    assert taken.user(CAROL) == census.UserProfiles(CAROL, False, census.NOT_LOADED)
+    assert census.counts(taken.as_dict(), "CONTOSO") == {
+        "users": 4, "inspected": 3, "not_inspected": 1, "with_profile": 2, "in_default_profile": 1}
+
+
+def test_a_default_profile_name_without_such_a_profile_is_no_default():
+    taken = Host().user(ALICE, {"Outlook": ["CONTOSO"]}, default="Gone").census()
+    assert taken.user(ALICE) == census.UserProfiles(ALICE, True, profiles=("Outlook",))
+
+
+def test_the_default_profile_is_matched_without_case_and_spelt_as_the_profile_key():
+    taken = Host().user(ALICE, {"Outlook": ["CONTOSO"], "Test": []}, default="OUTLOOK").census()
+    assert taken.user(ALICE).default_profile == "Outlook"
+    assert taken.user(ALICE).default_services == ("CONTOSO",)
+
+
+def test_the_legacy_location_keeps_its_default_in_the_profiles_key_itself():
+    taken = Host().user(ALICE, {"MS Exchange Settings": ["MSEMS"]}, default="MS Exchange Settings",
+                        key=LEGACY_PROFILES).census()
+    assert taken.user(ALICE).default_services == ("MSEMS",)
+
+
+def test_a_default_named_in_the_other_location_does_not_count():
+    host = Host().user(ALICE, {"Outlook": ["CONTOSO"]}, default="Outlook")
+    answer = host.answer()
+    for entry in answer["result"]["users"]["profiles"]:
+        entry["default"], entry["parent_default"] = entry["parent_default"], entry["default"]
+    taken = census.take(probe.read(answer), "16.0")
+    assert taken.user(ALICE).default_profile is None and taken.user(ALICE).profiles == ("Outlook",)
+
+
+def test_a_user_whose_profile_keys_could_not_be_read_is_not_inspected_with_the_probes_error():
+    taken = Host().user(ALICE, None, error="Requested registry access is not allowed.").census()
+    entry = taken.user(ALICE)
+    assert not entry.inspected and "Requested registry access is not allowed." in entry.reason
+    assert census.counts(taken.as_dict(), "CONTOSO")["not_inspected"] == 1
+
+
+def test_a_default_profile_whose_sections_could_not_be_read_is_not_guessed():
+    taken = Host().user(ALICE, {"Outlook": ["MSEMS"], "Other": []}, default="Outlook",
+                        profile_errors={"Outlook": "section 0a: value '001f3d09' is not REG_BINARY"}).census()
+    assert not taken.user(ALICE).inspected and "001f3d09" in taken.user(ALICE).reason
+    # Another profile's unreadable section does not matter: only its name is counted.
+    other = Host().user(ALICE, {"Outlook": ["MSEMS"], "Other": []}, default="Outlook",
+                        profile_errors={"Other": "section 0b: broken"}).census()
+    assert other.user(ALICE).default_services == ("MSEMS",)
+
+
+def test_a_probe_not_asked_for_a_versions_keys_proves_nothing_about_the_user():
+    taken = Host().user(ALICE, {"Outlook": ["CONTOSO"]}, default="Outlook").census(["16.0", "15.0"])
+    assert not taken.user(ALICE).inspected
+    assert "Software\\Microsoft\\Office\\15.0\\Outlook\\Profiles: not read by the probe" in taken.user(ALICE).reason
+
+
+def test_service_accounts_and_classes_hives_are_not_users_and_entra_users_are():
+    taken = Host().user(ERIN, {"Outlook": ["MSEMS"]}, default="Outlook").census()
+    assert [entry.sid for entry in taken.users] == [ERIN]
+
+
+def test_without_profile_list_the_census_says_users_not_logged_on_were_not_counted():
+    host = Host().user(ALICE, {"Outlook": []}, default="Outlook")
+    answer = host.answer()
+    answer["result"]["registry"][0].update(exists=False, error="Access denied", sub_keys=[])
+    taken = census.take(probe.read(answer), "16.0")
+    assert [entry.sid for entry in taken.users] == [ALICE]
+    assert any("were not counted" in error and "Access denied" in error for error in taken.errors)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import re
 
 import pytest
 
@@ -53,7 +54,7 @@ def test_parameters_name_every_key_and_drop_case_only_repeats():
         mapisvc_paths=[], user_keys=["Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"], in_use_paths=[])
     assert params == {"RegistryKeys": ["HKLM:\\SOFTWARE\\A"], "Values": [], "Paths": ["C:\\X\\a.dll"],
                       "MapisvcPaths": [], "UserKeys": ["Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"],
-                      "InUsePaths": []}
+                      "InUsePaths": [], "ProfileKeys": []}
 
 
 def test_a_value_asked_twice_is_secret_when_either_asks_so():
@@ -183,6 +184,56 @@ def test_users_and_in_use_are_read():
     assert read.locked == (probe.LockedFile("C:\\X\\a.dll", "in use"),)
 
 
+PROFILES_16 = "Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"
+
+
+def test_parameters_pass_profile_keys_once_whatever_their_case():
+    params = probe.parameters(registry_keys=[], values=[], paths=[], mapisvc_paths=[], user_keys=[], in_use_paths=[],
+                              profile_keys=[PROFILES_16, PROFILES_16.upper()])
+    assert params["ProfileKeys"] == [PROFILES_16]
+
+
+def profile_set(sid="S-1-5-21-1-2-3-1001", key=PROFILES_16, profiles=(), **fields):
+    entry = {"sid": sid, "key": key, "exists": True, "default": None, "parent_default": None,
+             "profiles": list(profiles), "error": None}
+    entry.update(fields)
+    return entry
+
+
+def test_profile_sets_are_read_by_sid_and_key_without_case():
+    read = probe.read(answer(users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": [], "profiles": [profile_set(
+        parent_default="Outlook", profiles=[
+            {"name": "Outlook", "services": ["MSEMS", "CONTOSO", "contoso"], "error": None},
+            {"name": "Broken", "services": [], "error": "section 0a: value '001f3d09' is not REG_BINARY"}])]}))
+    found = read.users.profile_set("s-1-5-21-1-2-3-1001", PROFILES_16.upper() + "\\")
+    assert found == probe.ProfileSet(
+        sid="S-1-5-21-1-2-3-1001", key=PROFILES_16, exists=True, default=None, parent_default="Outlook",
+        profiles=(probe.ProfileState("Outlook", ("MSEMS", "CONTOSO"), None),
+                  probe.ProfileState("Broken", (), "section 0a: value '001f3d09' is not REG_BINARY")),
+        error=None)
+    assert read.users.profile_set("S-1-5-21-1-2-3-1002", PROFILES_16) is None
+
+
+def test_an_answer_without_profile_sets_reads_as_none_asked():
+    read = probe.read(answer(users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": []}))
+    assert read.users.profile_set("S-1-5-21-1-2-3-1001", PROFILES_16) is None
+
+
+@pytest.mark.parametrize("change, where", [
+    (lambda entry: entry.update(exists="yes"), "users.profiles[0].exists"),
+    (lambda entry: entry.update(default=1), "users.profiles[0].default"),
+    (lambda entry: entry.update(profiles="Outlook"), "users.profiles[0].profiles"),
+    (lambda entry: entry["profiles"].append({"name": "Outlook", "services": "MSEMS", "error": None}),
+     "users.profiles[0].profiles[0].services"),
+    (lambda entry: entry.pop("sid"), "users.profiles[0].sid"),
+])
+def test_a_profile_set_of_another_shape_is_refused_with_its_path(change, where):
+    entry = profile_set()
+    change(entry)
+    with pytest.raises(probe.ProbeError, match=r"result\.%s " % re.escape(where)):
+        probe.read(answer(users={"loaded": [], "keys": [], "profiles": [entry]}))
+
+
 def test_constrained_language_mode_is_named_with_its_fix():
     result = {"failed": True, "msg": "script failed", "error": [{"exception": {
         "message": "PowerShell runs in ConstrainedLanguage mode on this host"}, "error_details": None}]}
@@ -208,8 +259,8 @@ def test_a_result_without_the_probe_answer_is_refused(result):
 
 def test_another_contract_version_is_refused_with_the_fix():
     result = answer()
-    result["result"]["probe"] = 2
-    with pytest.raises(probe.ProbeError, match="version 2 .*reinstall"):
+    result["result"]["probe"] = probe.PROBE_VERSION + 1
+    with pytest.raises(probe.ProbeError, match="version %d .*reinstall" % (probe.PROBE_VERSION + 1)):
         probe.read(result)
 
 

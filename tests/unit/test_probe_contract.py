@@ -134,7 +134,9 @@ CONTRACT = {
     "mapisvc": {"searched": [STR],
                 "copies": [{"path": STR, "content": STR, "sha1": _digest(40), "size": INT}],
                 "missing": [STR], "msmapi_dlls": [STR], "language_folders": [STR], "errors": [STR]},
-    "users": {"loaded": [STR], "keys": [dict(KEY_STATE, sid=STR, key=STR)]},
+    "users": {"loaded": [STR], "keys": [dict(KEY_STATE, sid=STR, key=STR)],
+              "profiles": [{"sid": STR, "key": STR, "exists": BOOL, "default": OPT_STR, "parent_default": OPT_STR,
+                            "profiles": [{"name": STR, "services": [STR], "error": OPT_STR}], "error": OPT_STR}]},
     "in_use": {"outlook": [{"id": INT, "session": INT}], "locked": [{"path": STR, "error": STR}]},
     "errors": [STR],
 }
@@ -225,6 +227,8 @@ def full_parameters(machine, office_version="16.0"):
         "MapisvcPaths": ["C:\\Nowhere\\MAPISVC.INF"],
         "UserKeys": [outlook, outlook + "\\Profiles", outlook + "\\Setup"],
         "InUsePaths": ["%SystemRoot%\\System32\\MAPI32.DLL", (machine.get("dll_path_ex") or "C:\\x.dll")],
+        "ProfileKeys": [outlook + "\\Profiles", "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging "
+                        "Subsystem\\Profiles"],
     }
 
 
@@ -536,6 +540,8 @@ def _hashtable_keys(script, anchor):
     ("    mapisvc = @{", CONTRACT["mapisvc"]),
     ("    users = @{", CONTRACT["users"]),
     ("$userKeys = @(foreach", CONTRACT["users"]["keys"][0]),
+    ("$profileSets = @(foreach", CONTRACT["users"]["profiles"][0]),
+    ("function Read-Profile", CONTRACT["users"]["profiles"][0]["profiles"][0]),
     ("    in_use = @{", CONTRACT["in_use"]),
     ("Get-Process -Name OUTLOOK", CONTRACT["in_use"]["outlook"][0]),
     ("# the replacement too.", CONTRACT["in_use"]["locked"][0]),

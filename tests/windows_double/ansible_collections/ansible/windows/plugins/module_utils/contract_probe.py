@@ -4,7 +4,7 @@
 
 Parameters (PowerShell param block, each typed and defaulting to an empty array; one string
 binds as a list of one, as PowerShell binds it): RegistryKeys, Values, Paths, MapisvcPaths,
-UserKeys, InUsePaths. An entry of a string list that is not a string is not simulated (fails
+UserKeys, InUsePaths, ProfileKeys. An entry of a string list that is not a string is not simulated (fails
 clearly).
 
 The simulated host process is a 64-bit PowerShell (the registry's 64-bit view, with
@@ -37,7 +37,14 @@ script does it:
   the disk's spelling.
 - ``users``: ``loaded`` = every key under ``HKEY_USERS``; ``keys`` = each UserKeys entry under
   every loaded name like ``S-1-*`` and not like ``*_Classes``, as ``registry`` entries plus
-  ``sid``.
+  ``sid``; ``profiles`` = each ProfileKeys entry under the same hives: ``{sid, key, exists,
+  default, parent_default, profiles, error}`` with ``default`` / ``parent_default`` the string
+  value ``DefaultProfile`` of the key / of its parent (another type or none: null), and per sub
+  key (profile) ``{name, services, error}``: the PR_SERVICE_NAME of each of its sub keys
+  (sections) from ``001f3d09`` (UTF-16LE) or else ``001e3d09`` (the ANSI code page: machine
+  setting ``ansi_code_page``, default cp1252), cut at the first NUL, each name once (without
+  case), in section order; a value of another type than binary is the profile's ``error``
+  naming the section, and the other sections are still read.
 - ``in_use``: ``outlook`` = the processes named OUTLOOK (``processes.json``, as written by
   make_machine.py); ``locked`` = each InUsePaths entry (expanded, a full path) that exists and
   is loaded by a process (image or module): ``{path: <as given>, error: <.NET sharing violation
@@ -53,8 +60,8 @@ import json
 import os
 import re
 
-PARAMETERS = ("RegistryKeys", "Values", "Paths", "MapisvcPaths", "UserKeys", "InUsePaths")
-PROBE_VERSION = 1
+PARAMETERS = ("RegistryKeys", "Values", "Paths", "MapisvcPaths", "UserKeys", "InUsePaths", "ProfileKeys")
+PROBE_VERSION = 2
 # The script's $maxBytes (transport.MAX_FILE_BYTES; a unit test keeps them equal).
 MAX_BYTES = 64 * 1024 * 1024
 PROCESSES_FORMAT = "mapi-testdouble-processes/1"
@@ -421,17 +428,76 @@ class MapisvcSearch:
 
 
 # -- users and processes ---------------------------------------------------------------------
-def _users(reg, user_keys):
+def _user_hives(loaded):
+    """The loaded hives the script reads user keys under: like S-1-*, not like *_Classes."""
+    return [sid for sid in loaded
+            if fnmatch.fnmatch(sid.lower(), "s-1-*") and not fnmatch.fnmatch(sid.lower(), "*_classes")]
+
+
+def _users(machine, reg, user_keys, profile_keys):
     hive = reg.open(["HKEY_USERS"]) or {}
     loaded = list((hive.get("keys") or {}).keys())
     keys = []
-    for sid in loaded:
-        if not fnmatch.fnmatch(sid.lower(), "s-1-*") or fnmatch.fnmatch(sid.lower(), "*_classes"):
-            continue
+    for sid in _user_hives(loaded):
         for relative in user_keys:
             entry = {"sid": sid, "key": relative, "exists": False, "values": {}, "sub_keys": [], "error": None}
             keys.append(_key_entry(reg, "HKU:\\%s\\%s" % (sid, relative.strip("\\")), entry))
-    return {"loaded": loaded, "keys": keys}
+    return {"loaded": loaded, "keys": keys, "profiles": _profile_sets(machine, reg, loaded, profile_keys)}
+
+
+def _default_profile(node):
+    dummy, stored = _find((node or {}).get("values") or {}, "DefaultProfile")
+    return str(stored["data"]) if stored is not None and stored["type"] == "string" else None
+
+
+def _service_name(section, code_page):
+    """PR_SERVICE_NAME of one profile section node, or None (the script's Read-ServiceName)."""
+    for name, encoding in (("001f3d09", "utf-16-le"), ("001e3d09", code_page)):
+        dummy, stored = _find(section.get("values") or {}, name)
+        if stored is None:
+            continue
+        if stored["type"] != "binary":
+            raise ItemError("value '%s' of the section is not REG_BINARY" % name)
+        text = bytes(stored["data"]).decode(encoding, errors="replace").split("\0")[0]
+        if text:
+            return text
+    return None
+
+
+def _profile(node, name, code_page):
+    services, problems = [], []
+    for section_name, section in (node.get("keys") or {}).items():
+        try:
+            service = _service_name(section, code_page)
+        except ItemError as e:
+            problems.append("section %s: %s" % (section_name, e))
+            continue
+        if service is not None and service.lower() not in {known.lower() for known in services}:
+            services.append(service)
+    return {"name": name, "services": services, "error": "; ".join(problems) or None}
+
+
+def _profile_sets(machine, reg, loaded, profile_keys):
+    code_page = machine.setting("ansi_code_page", "cp1252")
+    found = []
+    for sid in _user_hives(loaded):
+        for relative in profile_keys:
+            entry = {"sid": sid, "key": relative, "exists": False, "default": None, "parent_default": None,
+                     "profiles": [], "error": None}
+            # Repeated backslashes collapsed, outer ones dropped, as the script does.
+            path = "\\".join(part for part in relative.split("\\") if part)
+            try:
+                node = reg.open(_components("HKU:\\%s\\%s" % (sid, path)))
+                if node is not None:
+                    entry.update(exists=True, default=_default_profile(node), profiles=[
+                        _profile(profile, name, code_page) for name, profile in (node.get("keys") or {}).items()])
+                if "\\" in path:
+                    entry["parent_default"] = _default_profile(
+                        reg.open(_components("HKU:\\%s\\%s" % (sid, path.rsplit("\\", 1)[0]))))
+            except ItemError as e:
+                entry["error"] = str(e)
+            found.append(entry)
+    return found
 
 
 def processes(machine):
@@ -484,6 +550,7 @@ def run(machine, parameters, check_mode):
     mapisvc_paths = _strings(parameters, "MapisvcPaths")
     user_keys = _strings(parameters, "UserKeys")
     in_use_paths = _strings(parameters, "InUsePaths")
+    profile_keys = _strings(parameters, "ProfileKeys")
     # %VAR% expansion reads the registry: once, before the registry is held below.
     machine.environment()
     with machine.registry() as reg:
@@ -494,7 +561,7 @@ def run(machine, parameters, check_mode):
             "values": [_declared(reg, item) for item in values],
             "paths": [_path_entry(machine, path) for path in paths],
             "mapisvc": MapisvcSearch(machine).run(reg, mapisvc_paths),
-            "users": _users(reg, user_keys),
+            "users": _users(machine, reg, user_keys, profile_keys),
             "in_use": _in_use(machine, in_use_paths),
             "errors": [],
         }
