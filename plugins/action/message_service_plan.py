@@ -6,7 +6,9 @@ One ``win_powershell`` execution reads everything the role decides from (``probe
 the decisions are made here, on the controller, by the pure core: ``host.detect`` (what the
 host is), ``service_plan.plan`` (which writes differ) and ``profile.plan_profile`` (the default
 profile). The role then runs a write task only for what the plan lists, so a run that changes
-nothing costs this one execution per host.
+nothing costs this one execution per host. The same execution reads the logged-on users'
+Outlook profiles; with ``detect_only`` the result carries their census (``census.take``), so
+the audit's detection still costs one execution per host.
 """
 
 from __future__ import annotations
@@ -21,12 +23,12 @@ from ansible.module_utils.common.text.converters import to_bytes
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.mapi.messaging.plugins.modules.message_service_plan import ARGUMENT_SPEC
-from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, host, probe, probe_script
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, host, probe, probe_script
 from ansible_collections.mapi.messaging.plugins.plugin_utils import profile as profile_core
-from ansible_collections.mapi.messaging.plugins.plugin_utils import service_plan
+from ansible_collections.mapi.messaging.plugins.plugin_utils import service_plan, windows_paths
 
 # win_powershell serialises $Ansible.Result only to this depth; the probe's deepest answer is
-# registry[].values.<name>.data[] (five levels).
+# users.profiles[].profiles[].services[] (seven levels below the result).
 PROBE_DEPTH = 8
 # Read in blocks so a large DLL is never held in memory whole.
 _BLOCK = 1024 * 1024
@@ -57,11 +59,25 @@ def _merge(*needs):
     """The probe's parameters from the needs of each step (lists concatenated; probe.parameters
     drops repeats)."""
     merged = {key: [] for key in ("registry_keys", "values", "paths", "mapisvc_paths", "user_keys",
-                                  "in_use_paths")}
+                                  "in_use_paths", "profile_keys")}
     for need in needs:
         for key, items in need.items():
             merged[key].extend(items or [])
     return merged
+
+
+def office_versions(office_version):
+    """The Office versions whose profile keys the probe reads: the one given, or (auto) every
+    version detection may find, since detection happens in the same read."""
+    if office_version in (None, "", "auto"):
+        return list(windows_paths.OFFICE_VERSIONS)
+    return [office_version]
+
+
+def profile_needs(versions):
+    """What the census needs from the probe: ProfileList and each version's profile keys."""
+    return {"registry_keys": [profile_core.PROFILE_LIST_KEY],
+            "profile_keys": [key for version in versions for key in profile_core.profile_keys(version)]}
 
 
 def _profile_settings(args, target):
@@ -95,7 +111,8 @@ class ActionModule(ActionBase):
         if isinstance(mapisvc_paths, str) or not all(isinstance(path, str) and path for path in mapisvc_paths):
             raise AnsibleActionFail("message_service_mapisvc_paths: give a list of full MAPISVC.INF paths")
         local_sha256 = {}
-        needs = [{"registry_keys": host.registry_keys(), "mapisvc_paths": mapisvc_paths}]
+        versions = office_versions(args["office_version"])
+        needs = [{"registry_keys": host.registry_keys(), "mapisvc_paths": mapisvc_paths}, profile_needs(versions)]
         if not args["detect_only"]:
             local_sha256 = self._local_sources(args)
             needs.append(service_plan.probe_needs(**{key: args[key] for key in _PROBE_ARGS}))
@@ -125,7 +142,9 @@ class ActionModule(ActionBase):
         if args["detect_only"]:
             files = [findings.report(copy.path, copy.content, args["mapisvc_codepage"]) for copy in probed.copies]
             result.update(problems=list(target.problems) + list(probed.errors),
-                          mapisvc=dict(files=files, **findings.summary(files)))
+                          mapisvc=dict(files=files, **findings.summary(files)),
+                          profiles=census.take(probed, [target.office_version] if target.office_version
+                                               else versions).as_dict())
             return result
 
         planned = service_plan.plan(

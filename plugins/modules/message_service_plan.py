@@ -184,6 +184,34 @@ mapisvc:
   description: Every MAPISVC.INF copy found, as M(mapi.messaging.mapisvc_info) returns them (C(files), C(services), C(findings_count)).
   returned: when O(detect_only)
   type: dict
+profiles:
+  description:
+    - The census of the users' Outlook profiles, read by the same single read-only probe (the same shape as
+      M(mapi.messaging.mapisvc_info) returns with O(mapi.messaging.mapisvc_info#module:profiles=true)).
+    - C(users) lists every user account (local, domain and Entra ID) once, sorted by SID. A user whose hive is
+      loaded (logged on) is inspected; a user listed under ProfileList whose hive is not loaded, or whose profile
+      keys could not be read, has C(inspected=false) and a C(reason), and nothing else is guessed.
+    - C(default_profile) is the DefaultProfile Outlook uses for the detected Office version (the C(Outlook) key
+      for Outlook 2013 and later, the Windows Messaging Subsystem C(Profiles) key before), only when a profile of
+      that name exists; C(default_services) are the message services (PR_SERVICE_NAME) of that profile.
+    - C(errors) says what kept users from being counted (for example ProfileList could not be read).
+  returned: when O(detect_only)
+  type: dict
+  sample:
+    users:
+      - sid: S-1-5-21-1004336348-1177238915-682003330-1001
+        inspected: true
+        reason: null
+        profiles: [Outlook]
+        default_profile: Outlook
+        default_services: [MSEMS, CONTOSO]
+      - sid: S-1-5-21-1004336348-1177238915-682003330-1004
+        inspected: false
+        reason: hive not loaded (the user is not logged on); the audit never loads a user's hive
+        profiles: []
+        default_profile: null
+        default_services: []
+    errors: []
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -27,7 +27,7 @@ import pytest
 from doubles import load, require_doubles
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import probe as probe_reader
-from ansible_collections.mapi.messaging.plugins.plugin_utils import probe_script, transport
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, probe_script, profile, transport
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 DOUBLES = ROOT / "tests" / "windows_double"
@@ -453,6 +453,59 @@ def test_user_keys_are_read_under_every_loaded_user_hive_and_not_under_classes_h
     assert read[(alice, outlook)]["values"]["LastUILanguage"] == {"type": "REG_SZ", "data": "1031"}
     assert read[(alice, "\\" + outlook + "\\Profiles\\")]["sub_keys"] == ["Outlook"]
     assert not read[(bob, "\\" + outlook + "\\Profiles\\")]["exists"]
+
+
+PROFILES = "Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"
+LEGACY = "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
+
+
+def test_profile_keys_answer_each_profiles_services_and_both_default_profile_values(tmp_path):
+    machine = make(tmp_path, office="msi64", users=[
+        "alice:with-profile:services=MSEMS+CONTOSO+msems", "bob:with-profile:services=CONTOSO:ansi:entra",
+        "carol:without-profile", "dave:with-profile:unloaded:services=CONTOSO"])
+    alice, bob, carol, dave = (user["sid"] for user in machine["users"])
+    assert bob.startswith("S-1-12-1-") and alice.startswith("S-1-5-21-")
+    sets = probe(machine, ProfileKeys=["\\" + PROFILES + "\\", LEGACY])["users"]["profiles"]
+    read = {(entry["sid"], entry["key"]): entry for entry in sets}
+    assert {sid for sid, key in read} == {alice, bob, carol, "S-1-5-18", "S-1-5-19", "S-1-5-20"}
+    assert dave not in {sid for sid, key in read}
+    first = read[(alice, "\\" + PROFILES + "\\")]
+    assert (first["exists"], first["default"], first["parent_default"], first["error"]) == (True, None, "Outlook", None)
+    # Sections come in the registry's order; a name stored twice (any case) is answered once.
+    assert [(item["name"], item["error"]) for item in first["profiles"]] == [("Outlook", None)]
+    assert sorted(name.upper() for name in first["profiles"][0]["services"]) == ["CONTOSO", "MSEMS"]
+    assert read[(bob, "\\" + PROFILES + "\\")]["profiles"][0]["services"] == ["CONTOSO"]
+    assert read[(carol, "\\" + PROFILES + "\\")] == {
+        "sid": carol, "key": "\\" + PROFILES + "\\", "exists": False, "default": None, "parent_default": None,
+        "profiles": [], "error": None}
+    assert not read[(alice, LEGACY)]["exists"]
+
+
+def test_a_service_name_value_that_is_not_binary_is_the_profiles_error_and_other_sections_are_read(tmp_path):
+    machine = make(tmp_path, office="msi64", users=["alice:with-profile:services=MSEMS+CONTOSO"])
+    path = pathlib.Path(machine["root"]) / "registry.json"
+    registry = json.loads(path.read_text())
+    outlook = registry["keys"]["HKEY_USERS"]["keys"][machine["users"][0]["sid"]]
+    for part in PROFILES.split("\\") + ["Outlook"]:
+        outlook = outlook["keys"][part]
+    section = builder._section_name("Outlook", "MSEMS")
+    outlook["keys"][section]["values"]["001f3d09"] = {"type": "string", "data": "MSEMS"}
+    path.write_text(json.dumps(registry))
+    entry, = [found for found in probe(machine, ProfileKeys=[PROFILES])["users"]["profiles"]
+              if found["sid"] == machine["users"][0]["sid"]]
+    assert entry["profiles"] == [{"name": "Outlook", "services": ["CONTOSO"],
+                                  "error": "section %s: value '001f3d09' of the section is not REG_BINARY" % section}]
+
+
+def test_the_census_of_a_simulated_host_counts_every_kind_of_user(tmp_path):
+    machine = make(tmp_path, office="msi64", users=[
+        "alice:with-profile:services=MSEMS+CONTOSO", "bob:with-profile:services=MSEMS:entra",
+        "carol:without-profile", "dave:with-profile:unloaded:services=CONTOSO"])
+    answer = probe(machine, RegistryKeys=[profile.PROFILE_LIST_KEY], ProfileKeys=profile.profile_keys("16.0"))
+    taken = census.take(probe_reader.read({"changed": False, "result": answer}), "16.0")
+    assert census.counts(taken.as_dict(), "CONTOSO") == {
+        "users": 4, "inspected": 3, "not_inspected": 1, "with_profile": 2, "in_default_profile": 1}
+    assert taken.user(machine["users"][3]["sid"]).reason == census.NOT_LOADED
 
 
 def test_a_running_outlook_and_a_loaded_dll_are_reported_and_other_files_are_not(tmp_path):

@@ -10,7 +10,7 @@ TEST DOUBLE tooling: the machine is a folder, never a real Windows host. It hold
 Usage::
 
     python tests/windows_double/make_machine.py --root DIR --office msi64|msi32|c2r64|c2r32|none
-        [--windows 64|32] [--lcid 1033] [--no-mapi] [--user NAME:with-profile|without-profile[:unloaded] ...]
+        [--windows 64|32] [--lcid 1033] [--no-mapi] [--user NAME:with-profile|without-profile[:loaded|unloaded][:services=A+B][:entra][:ansi] ...]
         [--mapisvc FILE] [--office-version 16.0] [--outlook-running] [--loaded PATH ...]
         [--dll-path-ex PATH | --no-dll-path-ex] [--leftover-msi VERSION] [--user-lcid LCID] [--force]
 
@@ -75,9 +75,15 @@ Windows, ``SOFTWARE\\WOW6432Node`` for 32-bit Office on 64-bit Windows):
   and ``<SID>_Classes``, as on a machine where those users are logged on (domain 7, loaded hives
   under HKU). ``registry.json`` ``current_user`` (HKCU) is the first user; ``loaded_hives`` names
   each loaded user's hive file.
+- Users: local accounts ``S-1-5-21-<machine>-<RID>``, or with ``:entra`` Entra ID accounts
+  ``S-1-12-1-<4 numbers>`` (domain 7). ``:unloaded``: the user is listed under ProfileList and
+  has a hive file, but it is not loaded under HKU (not logged on).
 - In each user's hive: with a profile, ``Software\\Microsoft\\Office\\<ver>\\Outlook`` ``DefaultProfile``
   = Outlook and ``...\\Outlook\\Profiles\\Outlook\\9375CFF0413111d3B88A00104B2A6676`` (domain 7,
-  "Profiles"); without one, no Profiles key, and ``...\\Outlook\\Setup`` holding ``FirstRun`` and
+  "Profiles"); with ``:services=A+B``, one more section per service (a 32-hex-digit key) holding
+  PR_SERVICE_NAME (property 0x3D09) as ``001f3d09`` REG_BINARY UTF-16LE with a NUL, or with
+  ``:ansi`` as ``001e3d09`` REG_BINARY cp1252 with a NUL (the value names and REG_BINARY are
+  **unverified**: docs/testing-on-windows.md); without one, no Profiles key, and ``...\\Outlook\\Setup`` holding ``FirstRun`` and
   ``First-Run`` (the values an ImportPRF arrangement must remove, domain 7; that Outlook leaves
   them for a user without a profile is **unverified**). With Office, ``...\\Outlook``
   ``LastUILanguage`` = the LCID (``user_lcid``, default ``lcid``), the HKCU value
@@ -93,6 +99,7 @@ image for writing with a sharing violation, which is what the contract reports f
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import shutil
@@ -104,6 +111,10 @@ OFFICE_CHOICES = ("msi64", "msi32", "c2r64", "c2r32", "none")
 # A made-up machine domain part for local account SIDs.
 DOMAIN_SID = "S-1-5-21-1004336348-1177238915-682003330"
 FIRST_RID = 1001
+# Entra ID (Azure AD) accounts: S-1-12-1 and four numbers made from the object id; the last
+# one varies per simulated user here.
+ENTRA_SID = "S-1-12-1-3545394826-1177282345-2611744406"
+FIRST_ENTRA = 2393584102
 MAPI_VALUES = (("MAPI", "1"), ("MAPIX", "1"), ("MAPIXVER", "1.0.0.1"), ("CMC", "1"),
                ("CMCDLLNAME32", "mapi32.dll"), ("OLEMessaging", "1"))
 # The key name Outlook gives a profile's first section (a fixed MAPI UID in every profile).
@@ -155,18 +166,52 @@ def _write_hive(drive, windows_path, node):
         handle.write("\n")
 
 
+USER_FLAGS = ("loaded", "unloaded", "entra", "ansi")
+
+
 def parse_user(text):
-    """NAME:with-profile|without-profile[:loaded|unloaded] -> dict."""
+    """NAME:with-profile|without-profile[:loaded|unloaded][:services=A+B][:entra][:ansi] -> dict."""
     parts = text.split(":")
-    if len(parts) not in (2, 3) or parts[1] not in ("with-profile", "without-profile") or \
-            (len(parts) == 3 and parts[2] not in ("loaded", "unloaded")) or not parts[0]:
-        raise MachineError("--user %s: give NAME:with-profile or NAME:without-profile, optionally "
-                           "followed by :loaded (default, the user is logged on) or :unloaded" % text)
-    return {"name": parts[0], "profile": parts[1] == "with-profile",
-            "loaded": len(parts) == 2 or parts[2] == "loaded"}
+    user = {"name": parts[0], "profile": len(parts) > 1 and parts[1] == "with-profile", "loaded": True,
+            "services": [], "entra": False, "ansi": False}
+    problem = None
+    if len(parts) < 2 or parts[1] not in ("with-profile", "without-profile") or not parts[0]:
+        problem = "give NAME:with-profile or NAME:without-profile"
+    for flag in parts[2:]:
+        if flag.startswith("services="):
+            user["services"] = [name for name in flag[len("services="):].split("+") if name]
+        elif flag in USER_FLAGS:
+            if flag in ("loaded", "unloaded"):
+                user["loaded"] = flag == "loaded"
+            else:
+                user[flag] = True
+        else:
+            problem = "%r is not one of :loaded, :unloaded, :services=A+B, :entra, :ansi" % flag
+    if user["services"] and not user["profile"]:
+        problem = "services= needs with-profile (the services lie in the user's profile)"
+    if problem:
+        raise MachineError("--user %s: %s; after NAME:with-profile|without-profile come, in any order, "
+                           ":loaded (default, the user is logged on) or :unloaded, :services=A+B (the "
+                           "[Services] names the profile holds), :entra (an Entra ID account) and :ansi "
+                           "(service names stored as PT_STRING8)" % (text, problem))
+    return user
 
 
-def _user_hive(office_version, with_profile, lcid=None):
+def _section_name(profile, service):
+    """A profile section key name: 32 hex digits, as MAPI names a section by its UID."""
+    return hashlib.md5(("%s\0%s" % (profile, service)).encode("utf-8")).hexdigest()
+
+
+def service_name_value(service, ansi=False):
+    """(value name, registry.json data) of PR_SERVICE_NAME in a profile section: PT_UNICODE
+    001f3d09 (UTF-16LE) or PT_STRING8 001e3d09 (cp1252, the machine's ANSI code page), both
+    REG_BINARY with a terminating NUL."""
+    if ansi:
+        return "001e3d09", list(service.encode("cp1252") + b"\0")
+    return "001f3d09", list(service.encode("utf-16-le") + b"\0\0")
+
+
+def _user_hive(office_version, with_profile, lcid=None, services=(), ansi=False):
     hive = _node()
     outlook = "Software\\Microsoft\\Office\\%s\\Outlook" % office_version
     _key(hive, "Software\\Microsoft\\Windows\\CurrentVersion\\Explorer")
@@ -175,6 +220,9 @@ def _user_hive(office_version, with_profile, lcid=None):
     if with_profile:
         _set(hive, outlook, "DefaultProfile", "string", "Outlook")
         _set(hive, outlook + "\\Profiles\\Outlook\\" + PROFILE_SECTION, "001e6750", "string", "Outlook")
+        for service in services:
+            name, data = service_name_value(service, ansi)
+            _set(hive, outlook + "\\Profiles\\Outlook\\" + _section_name("Outlook", service), name, "binary", data)
     else:
         _set(hive, outlook + "\\Setup", "FirstRun", "dword", 1)
         _set(hive, outlook + "\\Setup", "First-Run", "binary", [0xD2, 0x02, 0x00, 0x00])
@@ -186,7 +234,8 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
                  leftover_msi=None, user_lcid=None):
     """Build the machine at ``root``; return the description also written to machine.json.
 
-    ``users``: dicts {name, profile: bool, loaded: bool} or strings as for ``--user``.
+    ``users``: dicts {name, profile: bool, loaded: bool, services: [str], entra: bool, ansi: bool}
+    (the last three optional) or strings as for ``--user``.
     ``dll_path_ex``: None = the MSMAPI32.DLL of the MSMAPI language folder, "" = no DLLPathEx,
     else the path to write. ``leftover_msi``: an Office version whose MSI Outlook key (Bitness
     only) is left behind. ``user_lcid``: the users' LastUILanguage (default ``lcid``).
@@ -199,6 +248,9 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
     if windows == 32 and office.endswith("64"):
         raise MachineError("office: %s cannot be installed on 32-bit Windows" % office)
     users = [parse_user(user) if isinstance(user, str) else dict(user) for user in users]
+    for user in users:
+        for flag, default in (("services", []), ("entra", False), ("ansi", False)):
+            user.setdefault(flag, default)
     if mapisvc and office == "none":
         raise MachineError("mapisvc: with --office none there is no Office folder to put it in")
     if outlook_running and office == "none":
@@ -327,11 +379,12 @@ def make_machine(root, office="msi64", windows=64, lcid=1033, mapi=True, users=(
     _write_hive(drive, "C:\\Users\\Default\\NTUSER.DAT", default_hive)
     loaded_hives = {}
     for index, user in enumerate(users):
-        sid = "%s-%d" % (DOMAIN_SID, FIRST_RID + index)
+        sid = "%s-%d" % ((ENTRA_SID, FIRST_ENTRA + index) if user["entra"] else (DOMAIN_SID, FIRST_RID + index))
         home = "C:\\Users\\%s" % user["name"]
         hive_path = home + "\\NTUSER.DAT"
         hive = _user_hive(office_version, user["profile"],
-                          None if office_bits is None else (lcid if user_lcid is None else user_lcid))
+                          None if office_bits is None else (lcid if user_lcid is None else user_lcid),
+                          user["services"], user["ansi"])
         _mkdir(drive, home + "\\AppData\\Local")
         _write_hive(drive, hive_path, hive)
         _set(hklm, "%s\\%s" % (profile_list, sid), "ProfileImagePath", "expandstring", home)
@@ -395,7 +448,8 @@ def main(argv=None):
     parser.add_argument("--lcid", type=int, default=1033)
     parser.add_argument("--no-mapi", action="store_true", help="leave out the Windows Messaging Subsystem values")
     parser.add_argument("--user", action="append", default=[],
-                        help="NAME:with-profile|without-profile[:loaded|unloaded] (repeatable)")
+                        help="NAME:with-profile|without-profile[:loaded|unloaded][:services=A+B][:entra][:ansi] "
+                             "(repeatable)")
     parser.add_argument("--mapisvc", help="file to install as MAPISVC.INF where this Office keeps it")
     parser.add_argument("--office-version", default="16.0")
     parser.add_argument("--outlook-running", action="store_true", help="OUTLOOK.EXE runs (with MAPI loaded)")
