@@ -402,10 +402,15 @@ def profile_keys(office_version: str) -> list[str]:
 
 
 def stub_path(resolved: dict[str, Any]) -> str:
-    """The Active Setup command: the per-user script with the PRF path and Office version."""
+    """The Active Setup command: the per-user script with both PRF paths, the Office version,
+    the service's name and the two modes, so that it decides at logon as the plan decides
+    for logged-on users. Every part is checked by ``settings``: no quote can occur in it."""
     return ('"%s" -NoProfile -NonInteractive -ExecutionPolicy Bypass -WindowStyle Hidden -File "%s" '
-            '-PrfPath "%s" -OfficeVersion %s'
-            % (POWERSHELL, resolved["script_path"], resolved["prf_path"], resolved["office_version"]))
+            '-PrfPath "%s" -AppendPrfPath "%s" -OfficeVersion %s -ServiceName "%s" -ExistingProfiles %s '
+            '-NewProfiles %s'
+            % (POWERSHELL, resolved["script_path"], resolved["prf_path"], resolved["prf_append_path"],
+               resolved["office_version"], resolved["service"], resolved["existing_profiles"],
+               resolved["new_profiles"]))
 
 
 def render_prf(resolved: dict[str, Any], existing: bool = False) -> str:
@@ -470,14 +475,23 @@ def user_sids(sub_keys: Optional[Iterable[str]]) -> list[str]:
 
 def names_our_prf(value: object, prf_path: object) -> bool:
     """Whether an ImportPRF value points at our PRF (Windows paths compare without case,
-    and '/' and '\\' are the same separator)."""
-    if not isinstance(value, str) or not isinstance(prf_path, str):
+    and '/' and '\\' are the same separator). ``prf_path`` is one path or several (the PRF
+    for new profiles and the one for existing profiles: both are ours)."""
+    paths = (prf_path,) if isinstance(prf_path, str) else tuple(prf_path) if isinstance(prf_path, (list, tuple)) else ()
+    if not isinstance(value, str):
         return False
 
     def norm(path: str) -> str:
         return ini.fold(path.strip().strip('"').replace("/", "\\").rstrip("\\"))
 
-    return norm(value) == norm(prf_path)
+    return any(isinstance(path, str) and norm(value) == norm(path) for path in paths)
+
+
+def our_prfs(resolved: dict[str, Any]) -> list[str]:
+    """Both PRFs the role may point ImportPRF at: the one for new profiles and the one for
+    existing profiles (named even when ``existing_profiles`` is ``leave``: an earlier run may
+    have used it)."""
+    return [path for path in (resolved["prf_path"], resolved.get("prf_append_path")) if path]
 
 
 # --- the plan from the role's single read-only probe ----------------------------------------
@@ -519,18 +533,20 @@ def _versions(office_version):
 
 def probe_needs(resolved: dict[str, Any], office_version: Union[None, str, list[str], tuple[str, ...]] = "auto") -> dict[str, list[str]]:
     """What the probe must read for the profile step (the probe's ``RegistryKeys``, ``Paths``
-    and ``UserKeys``, to be merged with the other steps' needs).
+    and ``UserKeys``, to be merged with the other steps' needs), besides the census's
+    ``ProfileKeys``.
 
     ``resolved`` is ``settings()``; ``office_version`` is the version whose per-user keys to
     read: ``"auto"`` (or None) before detection, which reads the keys of every Office version
     detection may find, since the probe that detects the version is the same read.
     """
-    user_keys = []
-    for version in _versions(office_version):
-        user_keys.extend(profile_keys(version))
-        user_keys.append(SETUP_KEY.format(version=version))
+    # The users' profiles themselves come from the census (census.take), read through the
+    # probe's ProfileKeys, which the plan action asks for on every run.
+    user_keys = [SETUP_KEY.format(version=version) for version in _versions(office_version)]
     user_keys.append(resolved["user_active_setup_key"])
-    files = [resolved["prf_path"], resolved["script_path"]]
+    # Both PRFs: the one for existing profiles is read with "leave" too, so that a removal
+    # finds a file an earlier run with "add" wrote.
+    files = our_prfs(resolved) + [resolved["script_path"]]
     return {
         "registry_keys": [resolved["active_setup_key"], PROFILE_LIST_KEY],
         # The folders too: whether each exists decides the folder task.
@@ -551,9 +567,12 @@ def active_setup_values(resolved: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def rendered_prf_sha256(resolved: dict[str, Any]) -> str:
-    """SHA-256 of the PRF bytes as win_copy writes them (its text is ASCII, so UTF-8 is ASCII)."""
-    return hashlib.sha256(resolved["prf"].encode("ascii")).hexdigest()
+def rendered_prf_sha256(resolved: dict[str, Any], which: str = "prf") -> Optional[str]:
+    """SHA-256 of a PRF's bytes as win_copy writes them (its text is ASCII, so UTF-8 is ASCII):
+    ``which`` ``prf`` (for new profiles) or ``prf_append`` (for existing profiles; None when
+    ``existing_profiles`` is ``leave``, as there is no such text then)."""
+    text = resolved[which]
+    return None if text is None else hashlib.sha256(text.encode("ascii")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -585,18 +604,26 @@ class FileReading:
 class ProfilePlan:
     """The writes of the profile step, each only where the probe showed a difference.
 
-    Install (``state: present``): ``folders`` to create, ``write_prf``, ``write_script``,
+    Install (``state: present``): ``folders`` to create, ``write_prf``, ``write_prf_append``
+    (the PRF for existing profiles, only with ``existing_profiles: add``), ``write_script``,
     ``active_setup`` (win_regedit items of the component key that differ), ``import_prf``
-    (SIDs to point ImportPRF at our PRF), ``remove_first_run`` ([SID, value name] pairs).
-    Removal (``state: absent``): ``remove_active_setup``, ``withdraw_import_prf``,
-    ``remove_user_marks``, ``remove_files``. Report: ``loaded``, ``keep``,
-    ``active_setup_users``, ``foreign_import_prf``, ``unread`` (SIDs not decided because the
-    probe could not read their keys), ``notes``. ``problems`` stop the step before any write.
+    (``{"sid", "prf"}`` items: point that user's ImportPRF at that PRF), ``remove_first_run``
+    ([SID, value name] pairs). Removal (``state: absent``): ``remove_active_setup``,
+    ``withdraw_import_prf``, ``remove_user_marks``, ``remove_files``.
+    Report, logged-on users by what was found: ``has_service`` (the default profile holds the
+    service: nothing to do), ``keep`` (a default profile without it, left alone with
+    ``existing_profiles: leave``), ``no_default_profile`` (profiles but none is the default:
+    left alone), ``without_profile`` (no profile, left to Outlook's first start with
+    ``new_profiles: leave``), ``foreign_import_prf`` (another tool's ImportPRF: left alone),
+    ``unread`` (not decided: the census or the probe could not read them); ``loaded``,
+    ``active_setup_users`` (the users not logged on), ``notes``. ``problems`` stop the step
+    before any write.
     """
 
     state: str
     folders: tuple = ()
     write_prf: bool = False
+    write_prf_append: bool = False
     write_script: bool = False
     active_setup: tuple = ()
     import_prf: tuple = ()
@@ -606,7 +633,10 @@ class ProfilePlan:
     remove_user_marks: tuple = ()
     remove_files: tuple = ()
     loaded: tuple = ()
+    has_service: tuple = ()
     keep: tuple = ()
+    no_default_profile: tuple = ()
+    without_profile: tuple = ()
     active_setup_users: tuple = ()
     foreign_import_prf: tuple = ()
     unread: tuple = ()
@@ -616,16 +646,17 @@ class ProfilePlan:
     @property
     def changes(self) -> int:
         """How many module executions the plan's writes take (one per loop item)."""
-        return (len(self.folders) + self.write_prf + self.write_script + len(self.active_setup)
-                + len(self.import_prf) + len(self.remove_first_run) + self.remove_active_setup
-                + len(self.withdraw_import_prf) + len(self.remove_user_marks) + len(self.remove_files))
+        return (len(self.folders) + self.write_prf + self.write_prf_append + self.write_script
+                + len(self.active_setup) + len(self.import_prf) + len(self.remove_first_run)
+                + self.remove_active_setup + len(self.withdraw_import_prf) + len(self.remove_user_marks)
+                + len(self.remove_files))
 
     def as_dict(self) -> dict[str, Any]:
         """Plain lists and dicts for Ansible (what the role's tasks loop over)."""
         result = {}
         for item in fields(self):
             value = getattr(self, item.name)
-            if item.name == "active_setup":
+            if item.name in ("active_setup", "import_prf"):
                 value = [dict(entry) for entry in value]
             elif item.name == "remove_first_run":
                 value = [list(pair) for pair in value]
@@ -694,10 +725,37 @@ def _unread_note(sid, readings):
         sid, "; ".join(errors) if errors else "its keys (not in the probe's result)")
 
 
-def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash, script_hash):
+def _wanted_prf(resolved, people):
+    """Which of our PRFs a user's ImportPRF should name, from the census of that user
+    (``UserProfiles``), or the name of the report group that leaves the user alone.
+
+    A default profile that holds the service needs nothing, ever again. A default profile
+    without it gets the PRF for existing profiles only with ``existing_profiles: add``.
+    Profiles but no default (or a DefaultProfile naming no profile): what Outlook does with an
+    appending PRF there is unverified, so the user is left alone. No profile at all gets the
+    PRF for new profiles only with ``new_profiles: create``.
+    """
+    if people.profiles:
+        if not people.default_profile:
+            return None, "no_default_profile"
+        if ini.fold(resolved["service"]) in {ini.fold(name) for name in people.default_services}:
+            return None, "has_service"
+        if resolved["existing_profiles"] != "add":
+            return None, "keep"
+        return resolved["prf_append_path"], None
+    if resolved["new_profiles"] != "create":
+        return None, "without_profile"
+    return resolved["prf_path"], None
+
+
+def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash, script_hash,
+            census_user=None, append_hash=None):
     """The plan from readings: ``machine_key(path)`` and ``user_key(sid, relative key)`` return
-    a ``KeyReading``, ``files(path)`` a ``FileReading``, ``loaded_hives`` the hive names
-    under HKU (``plan_profile`` reads them from a probe)."""
+    a ``KeyReading``, ``files(path)`` a ``FileReading``, ``census_user(sid)`` the census of a
+    logged-on user (``census.UserProfiles``: ``inspected``, ``reason``, ``profiles``,
+    ``default_profile``, ``default_services``; None when the census has no entry),
+    ``loaded_hives`` the hive names under HKU (``plan_profile`` reads them all from a probe).
+    ``append_hash`` is the SHA-256 of the PRF for existing profiles as the role writes it."""
     if state not in STATES:
         raise ProfileError(["message_service_state: %r is not present or absent" % (state,)])
     notes = []
@@ -710,7 +768,7 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
     component = machine_key(resolved["active_setup_key"])
     setup_key = resolved["setup_key"]
     mark_key = resolved["user_active_setup_key"]
-    ours = resolved["prf_path"]
+    ours = our_prfs(resolved)
     unread = []
 
     if state == "absent":
@@ -726,7 +784,7 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
             if mark.read and mark.exists:
                 marks.append(sid)
         remove_files = []
-        for path in (resolved["prf_path"], resolved["script_path"]):
+        for path in ours + [resolved["script_path"]]:
             reading = files(path)
             if reading.read and reading.directory:
                 # win_file state=absent deletes a folder with everything in it: never ours to do.
@@ -739,40 +797,53 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
             remove_files=tuple(_unique_folded(remove_files)), loaded=tuple(loaded),
             active_setup_users=others, unread=tuple(unread), notes=tuple(notes))
 
-    for field_name in ("prf_path", "script_path"):
+    written = ["prf_path", "script_path"] + (["prf_append_path"] if resolved.get("prf_append") is not None else [])
+    for field_name in written:
         if files(resolved[field_name]).read and files(resolved[field_name]).directory:
+            option = "prf_path" if field_name == "prf_append_path" else field_name
             problems.append("message_service_profile.%s: %s is a folder on the host, so the file cannot be "
                             "written there; set %s to a file path in a folder of its own"
-                            % (field_name, resolved[field_name], field_name))
-    keep, imports, first_runs, foreign = [], [], [], []
+                            % (option, resolved[field_name], option))
+    groups = {name: [] for name in ("has_service", "keep", "no_default_profile", "without_profile")}
+    imports, first_runs, foreign = [], [], []
     for sid in loaded:
-        profiles = [user_key(sid, key) for key in resolved["profile_keys"]]
-        if any(reading.read and reading.exists and reading.sub_keys for reading in profiles):
-            keep.append(sid)
+        people = census_user(sid) if census_user is not None else None
+        if people is None or not people.inspected:
+            unread.append(sid)
+            notes.append("user %s not decided: %s" % (
+                sid, people.reason if people is not None and people.reason else "the census has no reading of its profiles"))
+            continue
+        wanted, group = _wanted_prf(resolved, people)
+        if wanted is None:
+            groups[group].append(sid)
             continue
         setup = user_key(sid, setup_key)
-        if not all(reading.read for reading in profiles) or not setup.read:
+        if not setup.read:
             unread.append(sid)
-            notes.append(_unread_note(sid, profiles + [setup]))
+            notes.append(_unread_note(sid, [setup]))
             continue
         import_prf = setup.value(IMPORT_PRF)
         if import_prf is not None and isinstance(import_prf[1], str) and not import_prf[1].strip():
             import_prf = None   # an empty ImportPRF arranges nothing
         if import_prf is not None and not names_our_prf(import_prf[1], ours):
-            # Another tool arranged this user's first Outlook start: its PRF stays.
+            # Another tool arranged this user's next Outlook start: its PRF stays.
             foreign.append(sid)
             continue
-        if import_prf is None:
-            imports.append(sid)
+        # Missing, or naming our other PRF (the user gained or lost a profile since): ours to set.
+        if import_prf is None or not names_our_prf(import_prf[1], wanted):
+            imports.append({"sid": sid, "prf": wanted})
         first_runs.extend((sid, name) for name in FIRST_RUN_VALUES if setup.value(name) is not None)
+    append_written = resolved.get("prf_append") is not None
     return ProfilePlan(
         state=state, folders=_missing_folders(resolved, files),
         write_prf=not _file_is(files(resolved["prf_path"]), prf_hash),
+        write_prf_append=append_written and not _file_is(files(resolved["prf_append_path"]), append_hash),
         write_script=not _file_is(files(resolved["script_path"]), script_hash),
         active_setup=_active_setup_writes(resolved, component),
         import_prf=tuple(imports), remove_first_run=tuple(first_runs), loaded=tuple(loaded),
-        keep=tuple(keep), active_setup_users=others, foreign_import_prf=tuple(foreign),
-        unread=tuple(unread), notes=tuple(notes), problems=tuple(problems))
+        active_setup_users=others, foreign_import_prf=tuple(foreign),
+        unread=tuple(unread), notes=tuple(notes), problems=tuple(problems),
+        **{name: tuple(sids) for name, sids in groups.items()})
 
 
 def _reading(registry, path, names):
@@ -801,6 +872,8 @@ def plan_profile(resolved: dict[str, Any], probed: Probe, prf_sha256: Optional[s
     is written); ``state`` ``present`` or ``absent``; ``created_folders`` the folders the
     run creates before the profile step (the install folder). The probe must have read
     ``probe_needs(resolved)``; what it did not read is never taken as proof of anything.
+    Logged-on users are decided from the census of their profiles (``census.take``): whether
+    they have profiles, which is the default and which services it holds.
     """
     registry = probed.registry
     users = probed.users
@@ -824,8 +897,13 @@ def plan_profile(resolved: dict[str, Any], probed: Probe, prf_sha256: Optional[s
             return FileReading(read=False)
         return FileReading(read=True, exists=found.exists, directory=found.directory, sha256=found.sha256)
 
+    # Imported here: the census module takes user_sid and profile_keys from this one.
+    from ansible_collections.mapi.messaging.plugins.plugin_utils import census  # pylint: disable=import-outside-toplevel
+
+    taken = census.take(probed, [resolved["office_version"]])
     decided = _decide(resolved, state, machine_key, user_key, files, users.loaded,
-                      rendered_prf_sha256(resolved) if prf_sha256 is None else prf_sha256, script_sha256)
+                      rendered_prf_sha256(resolved) if prf_sha256 is None else prf_sha256, script_sha256,
+                      census_user=taken.user, append_hash=rendered_prf_sha256(resolved, "prf_append"))
     # A folder an earlier step of the same run creates (the install folder) needs no task here.
     created = {ini.fold(folder) for folder in created_folders}
     return dataclasses.replace(decided, folders=tuple(

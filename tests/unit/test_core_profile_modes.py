@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, profile
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, ini, profile
 
 TARGET = {"install_dir": "C:\\Program Files\\CONTOSO", "office_version": "16.0"}
 SAMPLE = {
@@ -174,3 +174,180 @@ def test_bad_modes_are_reported_with_the_other_problems_at_once():
     fields = sorted(problem.split(":", 1)[0] for problem in problems)
     assert fields == ["message_service_profile.existing_profiles", "message_service_profile.name",
                       "message_service_profile.new_profiles"]
+
+
+# --- who gets which PRF: the per-user decision from the census of each logged-on user ----------
+#
+# ``profile._decide`` takes the host's readings as functions; here they are made by hand: a
+# census entry per user (census.UserProfiles, as census.take builds it), the Setup key's values,
+# and a host where the files and the Active Setup component are as the role writes them.
+
+ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
+BOB = "S-1-5-21-1004336348-1177238915-682003330-1002"
+ERIN = "S-1-12-1-3545394826-1177282345-2611744406-2393584102"
+OTHER_PRF = "\\\\server\\share\\other.prf"
+
+
+def with_service(sid, services=("MSEMS", "contoso")):
+    # The census keeps the names as the profile holds them: compared without case.
+    return census.UserProfiles(sid, True, profiles=("Outlook",), default_profile="Outlook",
+                               default_services=tuple(services))
+
+
+def decide(resolved, people, setups=None, state="present", files_as=None):
+    """The plan for logged-on users ``people`` (census entries); ``setups`` maps a SID to its
+    Setup key values ({name: data}); ``files_as`` maps a path to a FileReading (default: each
+    of our files as rendered)."""
+    setups = setups or {}
+    by_sid = {entry.sid: entry for entry in people}
+    hashes = {resolved["prf_path"]: profile.rendered_prf_sha256(resolved),
+              resolved["prf_append_path"]: profile.rendered_prf_sha256(resolved, "prf_append"),
+              resolved["script_path"]: "ab" * 32}
+
+    def machine_key(path):
+        if path == profile.PROFILE_LIST_KEY:
+            return profile.KeyReading(read=True, exists=True, sub_keys=tuple(by_sid))
+        return profile.KeyReading(read=True, exists=True, values={
+            ini.fold(item["name"]): (profile.REGEDIT_TYPES[item["type"]], item["data"])
+            for item in profile.active_setup_values(resolved)})
+
+    def user_key(sid, relative):
+        assert relative in (resolved["setup_key"], resolved["user_active_setup_key"])
+        values = setups.get(sid)
+        if relative != resolved["setup_key"] or values is None:
+            return profile.KeyReading(read=True, exists=False)
+        return profile.KeyReading(read=True, exists=True, values={
+            ini.fold(name): ("REG_SZ", data) for name, data in values.items()})
+
+    def files(path):
+        if files_as and path in files_as:
+            return files_as[path]
+        if path in hashes:
+            exists = hashes[path] is not None
+            return profile.FileReading(read=True, exists=exists, sha256=hashes[path])
+        return profile.FileReading(read=True, exists=True, directory=True)
+
+    return profile._decide(resolved, state, machine_key, user_key, files, sorted(by_sid),
+                           hashes[resolved["prf_path"]], hashes[resolved["script_path"]],
+                           census_user=by_sid.get, append_hash=hashes[resolved["prf_append_path"]])
+
+
+def test_a_default_profile_that_holds_the_service_is_never_touched_in_any_mode():
+    for options in ({}, {"existing_profiles": "add", "new_profiles": "create"}):
+        result = decide(resolve(**options), [with_service(ALICE)], {ALICE: {"FirstRun": "1"}})
+        assert result.has_service == (ALICE,)
+        assert result.import_prf == () and result.remove_first_run == () and result.changes == 0
+
+
+def test_add_points_import_prf_at_the_append_prf_for_a_default_profile_without_the_service():
+    resolved = resolve(existing_profiles="add")
+    result = decide(resolved, [with_service(ALICE, ["MSEMS"]), with_service(ERIN, [])],
+                    {ALICE: {"FirstRun": "1", "First-Run": "x"}})
+    # Users in the order of their SIDs: S-1-12-1-* sorts before S-1-5-21-*.
+    assert result.import_prf == ({"sid": ERIN, "prf": resolved["prf_append_path"]},
+                                 {"sid": ALICE, "prf": resolved["prf_append_path"]})
+    assert result.remove_first_run == ((ALICE, "FirstRun"), (ALICE, "First-Run"))
+    assert result.as_dict()["import_prf"] == [{"sid": ERIN, "prf": resolved["prf_append_path"]},
+                                              {"sid": ALICE, "prf": resolved["prf_append_path"]}]
+
+
+def test_leave_reports_a_default_profile_without_the_service_and_writes_nothing_for_it():
+    result = decide(resolve(), [with_service(ALICE, ["MSEMS"])], {ALICE: {"FirstRun": "1"}})
+    assert result.keep == (ALICE,)
+    assert result.import_prf == () and result.remove_first_run == ()
+    assert result.write_prf_append is False
+
+
+def test_profiles_without_a_default_are_left_alone_in_every_mode():
+    nobody_default = census.UserProfiles(ALICE, True, profiles=("Outlook", "Old"))
+    result = decide(resolve(existing_profiles="add", new_profiles="create"), [nobody_default])
+    assert result.no_default_profile == (ALICE,)
+    assert result.import_prf == ()
+
+
+def test_no_profile_gets_the_new_profile_prf_only_with_create():
+    bare = census.UserProfiles(BOB, True)
+    left = decide(resolve(existing_profiles="add"), [bare], {BOB: {"FirstRun": "1"}})
+    assert left.without_profile == (BOB,) and left.import_prf == () and left.remove_first_run == ()
+    resolved = resolve(new_profiles="create")
+    created = decide(resolved, [bare], {BOB: {"FirstRun": "1"}})
+    assert created.import_prf == ({"sid": BOB, "prf": resolved["prf_path"]},)
+    assert created.remove_first_run == ((BOB, "FirstRun"),)
+
+
+def test_import_prf_naming_the_prf_wanted_is_arranged_and_only_first_run_goes():
+    resolved = resolve(existing_profiles="add")
+    spelled = '"%s"' % resolved["prf_append_path"].upper().replace("\\", "/")
+    result = decide(resolved, [with_service(ALICE, [])], {ALICE: {"ImportPRF": spelled, "FirstRun": "1"}})
+    assert result.import_prf == ()
+    assert result.remove_first_run == ((ALICE, "FirstRun"),)
+
+
+def test_import_prf_naming_our_other_prf_is_pointed_at_the_one_the_user_needs_now():
+    # The user had no profile when a run with create arranged the PRF for new profiles, and
+    # has a default profile without the service now: ours to change, to the append PRF.
+    resolved = resolve(existing_profiles="add", new_profiles="create")
+    result = decide(resolved, [with_service(ALICE, []), census.UserProfiles(BOB, True)],
+                    {ALICE: {"ImportPRF": resolved["prf_path"]}, BOB: {"ImportPRF": resolved["prf_append_path"]}})
+    assert result.import_prf == ({"sid": ALICE, "prf": resolved["prf_append_path"]},
+                                 {"sid": BOB, "prf": resolved["prf_path"]})
+    assert result.foreign_import_prf == ()
+
+
+def test_another_tools_import_prf_stays_whatever_the_mode():
+    resolved = resolve(existing_profiles="add", new_profiles="create")
+    result = decide(resolved, [with_service(ALICE, []), census.UserProfiles(BOB, True)],
+                    {ALICE: {"ImportPRF": OTHER_PRF, "FirstRun": "1"}, BOB: {"ImportPRF": OTHER_PRF}})
+    assert result.foreign_import_prf == (ALICE, BOB)
+    assert result.import_prf == () and result.remove_first_run == ()
+
+
+def test_a_user_the_census_could_not_inspect_is_noted_with_its_reason_and_not_decided():
+    unread = census.UserProfiles(BOB, False, reason="Requested registry access is not allowed.")
+    result = decide(resolve(existing_profiles="add", new_profiles="create"),
+                    [unread, census.UserProfiles(ALICE, True)])
+    assert result.unread == (BOB,)
+    assert [item["sid"] for item in result.import_prf] == [ALICE]
+    assert any(BOB in note and "not allowed" in note for note in result.notes)
+
+
+def test_a_logged_on_user_missing_from_the_census_is_not_decided():
+    resolved = resolve(existing_profiles="add", new_profiles="create")
+    result = profile._decide(
+        resolved, "present", lambda path: profile.KeyReading(read=False), lambda sid, key: profile.KeyReading(read=False),
+        lambda path: profile.FileReading(read=False), [ALICE], None, None, census_user=lambda sid: None)
+    assert result.unread == (ALICE,) and result.import_prf == ()
+
+
+def test_the_append_prf_is_written_with_add_only_when_it_differs():
+    resolved = resolve(existing_profiles="add")
+    assert decide(resolved, []).write_prf_append is False
+    missing = {resolved["prf_append_path"]: profile.FileReading(read=True, exists=False)}
+    assert decide(resolved, [], files_as=missing).write_prf_append is True
+    assert decide(resolve(), [], files_as=missing).write_prf_append is False
+
+
+def test_an_append_prf_path_that_is_a_folder_on_the_host_is_a_problem_naming_prf_path():
+    resolved = resolve(existing_profiles="add")
+    folder = {resolved["prf_append_path"]: profile.FileReading(read=True, exists=True, directory=True)}
+    result = decide(resolved, [], files_as=folder)
+    assert any(problem.startswith("message_service_profile.prf_path:") for problem in result.problems)
+
+
+def test_removal_withdraws_import_prf_naming_either_prf_and_deletes_both_files():
+    resolved = resolve()   # a removal finds what an earlier run with add arranged
+    earlier = {resolved["prf_append_path"]: profile.FileReading(read=True, exists=True, sha256="cd" * 32)}
+    result = decide(resolved, [with_service(ALICE, []), census.UserProfiles(BOB, True),
+                               census.UserProfiles(ERIN, True)],
+                    {ALICE: {"ImportPRF": resolved["prf_append_path"]}, BOB: {"ImportPRF": resolved["prf_path"]},
+                     ERIN: {"ImportPRF": OTHER_PRF}}, state="absent", files_as=earlier)
+    assert result.withdraw_import_prf == (ALICE, BOB)
+    assert result.remove_files == (resolved["prf_path"], resolved["prf_append_path"], resolved["script_path"])
+
+
+def test_removal_never_deletes_a_folder_at_the_append_prf_path():
+    resolved = resolve()
+    folder = {resolved["prf_append_path"]: profile.FileReading(read=True, exists=True, directory=True)}
+    result = decide(resolved, [], state="absent", files_as=folder)
+    assert resolved["prf_append_path"] not in result.remove_files
+    assert any(resolved["prf_append_path"] in note for note in result.notes)

@@ -34,6 +34,11 @@ PROFILES = SETTINGS["profile_keys"][0]
 LEGACY = SETTINGS["profile_keys"][1]
 SETUP = SETTINGS["setup_key"]
 MARK = SETTINGS["user_active_setup_key"]
+# The same service with both modes on: the PRF for existing profiles lies beside the first.
+BOTH = profile.settings({"existing_profiles": "add", "new_profiles": "create"}, "CONTOSO",
+                        display_name="Contoso Connector", target=TARGET)
+APPEND_PRF = BOTH["prf_append_path"]
+APPEND_SHA = profile.rendered_prf_sha256(BOTH, "prf_append")
 
 REGEDIT_TO_REG = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "dword": "REG_DWORD"}
 
@@ -60,37 +65,50 @@ def path_state(path, exists=True, directory=False, sha256=None, error=None):
             "size": None if directory or not exists else 100, "sha256": sha256, "error": error}
 
 
-def user(sid, profiles=None, legacy=None, setup=None, mark=False, errors=None):
+def user(sid, profiles=None, legacy=None, setup=None, mark=False, errors=None, default=None, services=None):
     """A loaded user's keys: ``profiles``/``legacy`` are the profile names under each
-    location (None: the key is missing), ``setup`` the Setup key's values (None: missing),
-    ``mark`` whether the per-user Active Setup key exists; ``errors`` maps a relative key to
-    the error the probe met reading it."""
+    location (None: the key is missing), ``default`` the DefaultProfile where Outlook keeps it
+    for the location that has profiles (Office 16.0: the parent key; pre-2013: the key itself),
+    ``services`` {profile name: [service names its sections hold]}, ``setup`` the Setup key's
+    values (None: missing), ``mark`` whether the per-user Active Setup key exists; ``errors``
+    maps a relative key to the error the probe met reading it."""
     errors = errors or {}
+    services = services or {}
 
-    def one(relative, exists, values=None, sub_keys=()):
-        return dict(key(relative, exists, values, sub_keys, errors.get(relative)), sid=sid)
+    def one(relative, exists, values=None):
+        return dict(key(relative, exists, values, (), errors.get(relative)), sid=sid)
 
-    return [one(PROFILES, profiles is not None, sub_keys=profiles or ()),
-            one(LEGACY, legacy is not None, sub_keys=legacy or ()),
-            one(SETUP, setup is not None, values=setup),
-            one(MARK, mark)]
+    def profile_set(relative, names, legacy_key):
+        error = errors.get(relative)
+        found = names is not None and error is None
+        return {"sid": sid, "key": relative, "exists": found,
+                "default": default if legacy_key and found else None,
+                "parent_default": default if not legacy_key and found else None,
+                "profiles": [{"name": name, "services": list(services.get(name, ())), "error": None}
+                             for name in (names or ()) if found],
+                "error": error}
+
+    return {"sid": sid, "keys": [one(SETUP, setup is not None, values=setup), one(MARK, mark)],
+            "profiles": [profile_set(PROFILES, profiles, False), profile_set(LEGACY, legacy, True)]}
 
 
 def host(users=(), loaded=None, profile_list=None, component="written", prf="ours", script="ours",
-         folder=True):
+         folder=True, append=None):
     """A host answer. Defaults: the role ran and nothing changed since (PRF and script as
-    written, the component key as written); every user in ``users`` is logged on."""
+    written, the component key as written); every user in ``users`` is logged on. ``append``:
+    the PRF for existing profiles (None: missing, "ours": as rendered for APPEND, a SHA-256,
+    or "folder")."""
     users = list(users)
-    sids = [entries[0]["sid"] for entries in users]
+    sids = [entry["sid"] for entry in users]
     if component == "written":
         component_key = key(SETTINGS["active_setup_key"], values=component_as_written())
     elif component is None:
         component_key = key(SETTINGS["active_setup_key"], exists=False)
     else:
         component_key = key(SETTINGS["active_setup_key"], values=component)
-    files = {"ours": {PRF: PRF_SHA, SCRIPT: SCRIPT_SHA}}
+    files = {"ours": {PRF: PRF_SHA, SCRIPT: SCRIPT_SHA, APPEND_PRF: APPEND_SHA}}
     paths = []
-    for path, state in ((PRF, prf), (SCRIPT, script)):
+    for path, state in ((PRF, prf), (SCRIPT, script), (APPEND_PRF, append)):
         if state is None:
             paths.append(path_state(path, exists=False))
         elif state == "folder":
@@ -114,15 +132,16 @@ def host(users=(), loaded=None, profile_list=None, component="written", prf="our
                         "errors": []},
             "users": {"loaded": loaded if loaded is not None else [".DEFAULT", "S-1-5-18"] + sids
                       + [sid + "_Classes" for sid in sids],
-                      "keys": [entry for entries in users for entry in entries]},
+                      "keys": [entry for each in users for entry in each["keys"]],
+                      "profiles": [entry for each in users for entry in each["profiles"]]},
             "in_use": {"outlook": [], "locked": []},
             "errors": [],
         },
     })
 
 
-def plan(probed, state="present", prf_sha=PRF_SHA, script_sha=SCRIPT_SHA):
-    return profile.plan_profile(SETTINGS, probed, prf_sha, script_sha, state)
+def plan(probed, state="present", prf_sha=PRF_SHA, script_sha=SCRIPT_SHA, settings=None):
+    return profile.plan_profile(settings or SETTINGS, probed, prf_sha, script_sha, state)
 
 
 ARRANGED = {"ImportPRF": sz(PRF)}
@@ -140,47 +159,56 @@ def test_user_sid_accepts_local_domain_and_entra_accounts_only():
 
 # --- what the probe must read ----------------------------------------------------------------
 
-def test_probe_needs_the_component_key_profile_list_files_folder_and_every_versions_user_keys():
+def test_probe_needs_the_component_key_profile_list_both_prfs_script_folder_and_every_versions_user_keys():
     needs = profile.probe_needs(SETTINGS, "auto")
     assert needs["registry_keys"] == [SETTINGS["active_setup_key"], profile.PROFILE_LIST_KEY]
-    assert needs["paths"] == [PRF, SCRIPT, FOLDER]
+    # The PRF for existing profiles is read with "leave" too: a removal must find it.
+    assert needs["paths"] == [PRF, APPEND_PRF, SCRIPT, FOLDER]
     folded = [ini.fold(item) for item in needs["user_keys"]]
     for version in ("16.0", "15.0"):
-        for relative in profile.profile_keys(version) + [profile.SETUP_KEY.format(version=version)]:
-            assert ini.fold(relative) in folded
+        assert ini.fold(profile.SETUP_KEY.format(version=version)) in folded
     assert ini.fold(MARK) in folded
-    assert len(folded) == len(set(folded))  # the pre-2013 location once, not once per version
+    assert len(folded) == len(set(folded))
 
 
 def test_probe_needs_only_the_detected_versions_keys_once_it_is_known():
     needs = profile.probe_needs(SETTINGS, "16.0")
-    assert needs["user_keys"] == [PROFILES, LEGACY, SETUP, MARK]
+    assert needs["user_keys"] == [SETUP, MARK]
 
 
-# --- install --------------------------------------------------------------------------------
+# --- install: the files and Active Setup ------------------------------------------------------
+
+ALICE_WITHOUT = dict(profiles=["Outlook"], default="Outlook", services={"Outlook": ["MSEMS"]})
+ALICE_WITH = dict(profiles=["Outlook"], default="Outlook", services={"Outlook": ["MSEMS", "contoso"]})
+FIRST_RUN = {"FirstRun": {"type": "REG_DWORD", "data": 1}}
+
 
 def test_nothing_to_write_when_the_probe_shows_everything_in_place():
-    result = plan(host([user(ALICE, profiles=["Outlook"]), user(BOB, setup=ARRANGED, mark=True)]))
+    result = plan(host([user(ALICE, **ALICE_WITHOUT), user(BOB, setup=FIRST_RUN, mark=True)]))
     assert result.problems == ()
     assert result.changes == 0
     assert result.as_dict()["changes"] == 0
-    assert result.keep == (ALICE,)
+    assert result.keep == (ALICE,) and result.without_profile == (BOB,)
 
 
 def test_a_different_prf_is_the_only_write():
-    result = plan(host([user(ALICE, profiles=["Outlook"])], prf="0" * 64))
+    result = plan(host([user(ALICE, **ALICE_WITHOUT)], prf="0" * 64))
     assert result.write_prf is True
     assert result.changes == 1
 
 
-def test_a_fresh_host_gets_folder_files_component_and_the_logged_on_user_arranged():
-    result = plan(host([user(BOB, setup={"FirstRun": {"type": "REG_DWORD", "data": 1}})],
-                       component=None, prf=None, script=None, folder=False))
+def test_a_fresh_host_gets_folder_files_and_component_and_with_create_the_logged_on_user_arranged():
+    fresh = host([user(BOB, setup={"FirstRun": {"type": "REG_DWORD", "data": 1}})],
+                 component=None, prf=None, script=None, folder=False)
+    result = plan(fresh, settings=BOTH)
     assert result.folders == (FOLDER,)
-    assert result.write_prf and result.write_script
+    assert result.write_prf and result.write_prf_append and result.write_script
     assert [item["name"] for item in result.active_setup] == ["", "ComponentID", "StubPath", "Version", "IsInstalled"]
-    assert result.import_prf == (BOB,)
+    assert result.import_prf == ({"sid": BOB, "prf": PRF},)
     assert result.remove_first_run == ((BOB, "FirstRun"),)
+    left = plan(fresh)
+    assert left.import_prf == () and left.remove_first_run == () and left.without_profile == (BOB,)
+    assert left.write_prf_append is False
 
 
 def test_the_folder_is_not_created_again_when_a_file_in_it_exists():
@@ -200,64 +228,112 @@ def test_only_the_active_setup_values_that_differ_are_written():
         ("StubPath", "expandstring"), ("Version", "string")]
 
 
-def test_a_user_with_a_profile_is_left_alone():
-    result = plan(host([user(ALICE, profiles=["Outlook"], setup={"FirstRun": {"type": "REG_DWORD", "data": 1}}),
-                        user(CAROL, legacy=["MAPI"])]))
-    assert result.keep == (ALICE, CAROL)
+def test_changing_a_mode_rewrites_the_stub_path_so_active_setup_decides_alike():
+    result = plan(host(append="ours"), settings=BOTH)
+    assert [item["name"] for item in result.active_setup] == ["StubPath"]
+    assert "-ExistingProfiles add -NewProfiles create" in result.active_setup[0]["data"]
+
+
+# --- install: who gets which PRF, from the census of each logged-on user --------------------
+
+def test_a_default_profile_that_holds_the_service_is_left_alone_for_good():
+    result = plan(host([user(ALICE, setup=FIRST_RUN, **ALICE_WITH)], append="ours"), settings=BOTH)
+    assert result.has_service == (ALICE,)
     assert result.import_prf == () and result.remove_first_run == ()
 
 
+def test_add_points_import_prf_at_the_append_prf_and_removes_first_run():
+    result = plan(host([user(ALICE, setup=FIRST_RUN, **ALICE_WITHOUT), user(ERIN, **ALICE_WITHOUT)], append="ours"),
+                  settings=BOTH)
+    assert result.import_prf == ({"sid": ERIN, "prf": APPEND_PRF}, {"sid": ALICE, "prf": APPEND_PRF})
+    assert result.remove_first_run == ((ALICE, "FirstRun"),)
+    assert result.as_dict()["import_prf"][0] == {"sid": ERIN, "prf": APPEND_PRF}
+
+
+def test_leave_reports_users_with_a_profile_and_users_without_one_and_changes_nothing():
+    result = plan(host([user(ALICE, setup=FIRST_RUN, **ALICE_WITHOUT), user(CAROL, legacy=["MAPI"]),
+                        user(BOB, setup=FIRST_RUN)]))
+    assert result.keep == (ALICE,)
+    assert result.no_default_profile == (CAROL,)   # a pre-2013 profile without DefaultProfile
+    assert result.without_profile == (BOB,)
+    assert result.import_prf == () and result.remove_first_run == () and result.changes == 0
+
+
+def test_a_default_in_the_pre_2013_location_counts():
+    result = plan(host([user(CAROL, legacy=["MAPI"], default="MAPI", services={"MAPI": ["MSEMS"]})], append="ours"),
+                  settings=BOTH)
+    assert result.import_prf == ({"sid": CAROL, "prf": APPEND_PRF},)
+
+
+def test_profiles_without_a_default_are_left_alone_even_with_add():
+    result = plan(host([user(ALICE, profiles=["Outlook", "Old"], default="Gone")], append="ours"), settings=BOTH)
+    assert result.no_default_profile == (ALICE,) and result.import_prf == ()
+
+
 def test_an_empty_profiles_key_is_no_profile():
-    result = plan(host([user(BOB, profiles=[], setup=None)]))
-    assert result.import_prf == (BOB,)
+    result = plan(host([user(BOB, profiles=[], setup=None)], append="ours"), settings=BOTH)
+    assert result.import_prf == ({"sid": BOB, "prf": PRF},)
 
 
-def test_an_entra_id_user_without_a_profile_gets_import_prf():
-    result = plan(host([user(ERIN, setup={"First-Run": sz("x"), "FirstRun": {"type": "REG_DWORD", "data": 1}})]))
+def test_an_entra_id_user_without_a_profile_gets_import_prf_with_create():
+    result = plan(host([user(ERIN, setup={"First-Run": sz("x"), "FirstRun": {"type": "REG_DWORD", "data": 1}})],
+                       append="ours"), settings=BOTH)
     assert result.loaded == (ERIN,)
-    assert result.import_prf == (ERIN,)
+    assert result.import_prf == ({"sid": ERIN, "prf": PRF},)
     assert set(result.remove_first_run) == {(ERIN, "FirstRun"), (ERIN, "First-Run")}
     assert result.as_dict()["remove_first_run"] == [[ERIN, "FirstRun"], [ERIN, "First-Run"]]
 
 
-def test_import_prf_already_naming_our_prf_is_not_written_again():
+def test_import_prf_already_naming_the_prf_wanted_is_not_written_again():
     spelled = {"ImportPRF": sz(PRF.lower().replace("\\", "/"))}
-    result = plan(host([user(BOB, setup=spelled)]))
-    assert result.import_prf == () and result.changes == 0
+    appended = {"ImportPRF": sz('"%s"' % APPEND_PRF.upper())}
+    result = plan(host([user(BOB, setup=spelled), user(ALICE, setup=appended, **ALICE_WITHOUT)], append="ours"),
+                  settings=BOTH)
+    assert result.import_prf == () and result.remove_first_run == ()
+
+
+def test_import_prf_naming_our_other_prf_is_pointed_at_the_one_the_user_needs():
+    result = plan(host([user(ALICE, setup={"ImportPRF": sz(PRF)}, **ALICE_WITHOUT)], append="ours"), settings=BOTH)
+    assert result.import_prf == ({"sid": ALICE, "prf": APPEND_PRF},)
 
 
 def test_another_tools_import_prf_is_left_as_it_is():
-    result = plan(host([user(BOB, setup={"ImportPRF": sz(OTHER_PRF), "FirstRun": {"type": "REG_DWORD", "data": 1}})]))
-    assert result.foreign_import_prf == (BOB,)
+    other = {"ImportPRF": sz(OTHER_PRF), "FirstRun": {"type": "REG_DWORD", "data": 1}}
+    result = plan(host([user(BOB, setup=other), user(ALICE, setup=other, **ALICE_WITHOUT)], append="ours"),
+                  settings=BOTH)
+    assert result.foreign_import_prf == (ALICE, BOB)
     assert result.import_prf == () and result.remove_first_run == ()
 
 
 def test_an_empty_import_prf_is_no_other_tools_arrangement():
-    result = plan(host([user(BOB, setup={"ImportPRF": sz(" ")})]))
-    assert result.import_prf == (BOB,) and result.foreign_import_prf == ()
+    result = plan(host([user(BOB, setup={"ImportPRF": sz(" ")})], append="ours"), settings=BOTH)
+    assert result.import_prf == ({"sid": BOB, "prf": PRF},) and result.foreign_import_prf == ()
 
 
 def test_an_unreadable_user_is_listed_not_guessed():
-    result = plan(host([user(ALICE, profiles=["Outlook"]),
+    result = plan(host([user(ALICE, **ALICE_WITHOUT),
                         user(BOB, errors={PROFILES: "Requested registry access is not allowed."}),
-                        user(CAROL, setup=None, errors={SETUP: "Requested registry access is not allowed."})]))
+                        user(CAROL, setup=None, errors={SETUP: "Requested registry access is not allowed."})],
+                       append="ours"), settings=BOTH)
     assert result.unread == (BOB, CAROL)
-    assert result.import_prf == () and result.remove_first_run == () and result.keep == (ALICE,)
+    assert result.import_prf == ({"sid": ALICE, "prf": APPEND_PRF},) and result.remove_first_run == ()
     assert any(BOB in note and "not allowed" in note for note in result.notes)
+    assert any(CAROL in note and "not allowed" in note for note in result.notes)
+
+
+def test_a_user_whose_other_profile_location_could_not_be_read_is_not_decided():
+    # The census never guesses: one unreadable location leaves the default profile unknown.
+    result = plan(host([user(ALICE, errors={LEGACY: "access denied"}, **ALICE_WITHOUT)], append="ours"), settings=BOTH)
+    assert result.unread == (ALICE,) and result.import_prf == ()
 
 
 def test_a_loaded_hive_the_probe_returned_no_keys_for_is_unread():
-    result = plan(host([user(ALICE, profiles=["Outlook"])], loaded=[ALICE, BOB]))
+    result = plan(host([user(ALICE, **ALICE_WITHOUT)], loaded=[ALICE, BOB]))
     assert result.unread == (BOB,) and result.import_prf == ()
 
 
-def test_a_proven_profile_decides_even_when_another_location_could_not_be_read():
-    result = plan(host([user(ALICE, profiles=["Outlook"], errors={LEGACY: "access denied"})]))
-    assert result.keep == (ALICE,) and result.unread == ()
-
-
 def test_users_not_logged_on_are_left_to_active_setup_and_service_accounts_ignored():
-    result = plan(host([user(ALICE, profiles=["Outlook"])],
+    result = plan(host([user(ALICE, **ALICE_WITHOUT)],
                        profile_list=["S-1-5-18", ALICE, CAROL, ERIN, "S-1-5-80-1"]))
     assert result.active_setup_users == tuple(sorted([CAROL, ERIN]))
 
@@ -290,12 +366,19 @@ def test_removal_never_deletes_a_folder_at_the_prf_path():
     assert result.remove_files == (SCRIPT,)
 
 
-def test_removal_withdraws_what_the_role_arranged():
-    result = plan(host([user(BOB, setup=ARRANGED, mark=True), user(ERIN, setup=ARRANGED, mark=True)]),
-                  state="absent")
+def test_removal_withdraws_what_the_role_arranged_with_either_prf():
+    result = plan(host([user(BOB, setup=ARRANGED, mark=True),
+                        user(ERIN, setup={"ImportPRF": sz(APPEND_PRF)}, mark=True, **ALICE_WITHOUT)],
+                       append="ours"), state="absent")
     assert result.remove_active_setup is True
     assert result.withdraw_import_prf == result.remove_user_marks == tuple(sorted([BOB, ERIN]))
+    assert result.remove_files == (PRF, APPEND_PRF, SCRIPT)
+
+
+def test_removal_never_deletes_a_folder_at_the_append_prf_path():
+    result = plan(host(append="folder"), state="absent")
     assert result.remove_files == (PRF, SCRIPT)
+    assert any(APPEND_PRF in note for note in result.notes)
 
 
 def test_removal_withdraws_our_import_prf_however_its_path_is_spelled():

@@ -138,12 +138,15 @@ def test_paths_default_under_the_install_folder():
     assert resolved["script_path"] == "C:\\Program Files\\Contoso\\message_service_profile.ps1"
 
 
-def test_stub_path_runs_the_script_with_the_prf_and_office_version():
-    resolved = resolve({}, target={"install_dir": "C:\\Program Files (x86)\\Contoso\\", "office_version": "15.0"})
+def test_stub_path_runs_the_script_with_both_prfs_the_office_version_the_service_and_the_modes():
+    resolved = resolve({"existing_profiles": "add"},
+                       target={"install_dir": "C:\\Program Files (x86)\\Contoso\\", "office_version": "15.0"})
     assert resolved["stub_path"] == (
         '"%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" -NoProfile -NonInteractive '
         '-ExecutionPolicy Bypass -WindowStyle Hidden -File "C:\\Program Files (x86)\\Contoso\\message_service_profile.ps1" '
-        '-PrfPath "C:\\Program Files (x86)\\Contoso\\CONTOSO.prf" -OfficeVersion 15.0')
+        '-PrfPath "C:\\Program Files (x86)\\Contoso\\CONTOSO.prf" '
+        '-AppendPrfPath "C:\\Program Files (x86)\\Contoso\\CONTOSO-append.prf" -OfficeVersion 15.0 '
+        '-ServiceName "CONTOSO" -ExistingProfiles add -NewProfiles leave')
 
 
 def test_active_setup_keys_and_version():
