@@ -6,8 +6,8 @@ fetched), rendered from ``report.build``'s data with a Jinja2 template.
 The template text lives in this module, not in a file beside it: an installed collection
 certainly carries its Python modules, and the controller loads them without any file path.
 Jinja2 escapes every value (``autoescape=True``); the only markup added to a value is the
-``<wbr/>`` after each path separator (``path`` filter, applied to escaped text), which lets a
-browser break a long path at a backslash instead of in the middle of a word.
+``<wbr/>`` after each path separator and underscore (``path`` filter, applied to escaped text),
+which lets a browser break a long path or service name there instead of in the middle of a word.
 
 Everything here only arranges the data for reading (groups, order, what is folded away in a
 ``<details>``); every figure comes from the report data.
@@ -30,7 +30,7 @@ SEVERITY_COLORS = {"error": "#b3261e", "warning": "#c98a00"}
 SERVICE_COLOR = "#2f6db5"
 
 CSS = """
-body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
+body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",Arial,sans-serif;margin:0;color:#1d232a;background:#f6f7f9}
 header{background:#1f3a5f;color:#fff;padding:18px 28px}header h1{margin:0;font-size:22px}
 header p{margin:4px 0 0;opacity:.85}main{padding:8px 28px 40px;max-width:1280px}
 h2{font-size:18px;margin:28px 0 10px;border-bottom:2px solid #dde3ea;padding-bottom:4px}
@@ -45,8 +45,11 @@ h3{font-size:15px;margin:18px 0 6px}
 table{border-collapse:collapse;background:#fff;width:100%;margin:6px 0 14px}
 th,td{border:1px solid #dde3ea;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#eef2f6;font-weight:600}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-code{font:12px ui-monospace,Consolas,monospace;overflow-wrap:break-word}
-table.drift td.v{width:30%}table.drift td.k{white-space:nowrap}
+code{font:12px ui-monospace,Consolas,"DejaVu Sans Mono",monospace;overflow-wrap:anywhere}
+td.id{overflow-wrap:anywhere}
+table.drift td.v{width:28%}td.k code{overflow-wrap:normal}table.services td.dlls{width:48%}
+table.services td.id{width:16%}table.services td.n{width:1%}table.occurrences td:last-child{width:30%}
+table.hosts td.id{width:24%}table.hosts td.p{width:30%}table.hosts td.n{width:1%}
 .sev-error{color:#b3261e;font-weight:600}.sev-warning{color:#9a6700;font-weight:600}
 .varies{background:#fff4e5}details{margin:4px 0}summary{cursor:pointer}
 .hosts{color:#4a5561;font-size:12px}.hosts .all{margin-top:4px;max-height:16em;overflow:auto}
@@ -64,7 +67,7 @@ TEMPLATE = r"""
 {%- endmacro -%}
 
 {%- macro chart(title, bars, total) -%}
-{%- set label_width, bar_width, row = 260, 420, 24 -%}
+{%- set label_width, bar_width, row = 300, 420, 24 -%}
 {%- set width, height = label_width + bar_width + 110, row * bars|length + 30 -%}
 <svg role="img" width="{{ width }}" height="{{ height }}" viewBox="0 0 {{ width }} {{ height }}"><title>{{ title }}</title>
 {%- for bar in bars -%}
@@ -72,7 +75,7 @@ TEMPLATE = r"""
 {%- set length = 0 if not total else (bar_width * bar.count / total)|round(1) -%}
 <g class="bar" data-label="{{ bar.label }}" data-count="{{ bar.count }}">
 <title>{{ bar.label }}: {{ bar.count }} of {{ total }} hosts</title>
-<text x="{{ label_width - 8 }}" y="{{ y + 15 }}" text-anchor="end">{{ bar.label|truncate(38, true, "\u2026", 0) }}</text>
+<text x="{{ label_width - 8 }}" y="{{ y + 15 }}" text-anchor="end">{{ bar.label|truncate(36, true, "\u2026", 0) }}</text>
 <rect x="{{ label_width }}" y="{{ y + 2 }}" width="{{ length }}" height="18" rx="2" fill="{{ bar.color }}"/>
 <text x="{{ label_width + length + 6 }}" y="{{ y + 15 }}">{{ bar.count|num }}</text></g>
 {%- endfor -%}
@@ -126,11 +129,11 @@ Unreachable and failed hosts are not compliant.</p>
 <h2 id="services">Services</h2>
 {% if r.services %}
 {{ chart("Hosts per service", service_bars, s.reached) }}
-<table><tr><th>Service</th><th>Display name(s)</th><th class="n">Hosts</th><th class="n">Default on</th><th>DLLs in use</th></tr>
+<table class="services"><tr><th>Service</th><th>Display name(s)</th><th class="n">Hosts</th><th class="n">Default on</th><th>DLLs in use</th></tr>
 {% for service in r.services %}
-<tr data-service="{{ service.name }}"><td><a href="#svc-{{ service.name|anchor }}">{{ service.name }}</a></td>
-<td>{{ service.display_names|map(attribute="value")|join("; ") }}</td>
-<td class="n" data-hosts="{{ service.hosts }}">{{ service.hosts|num }}</td><td class="n">{{ service.default_hosts|num }}</td><td>
+<tr data-service="{{ service.name }}"><td class="id"><a href="#svc-{{ service.name|anchor }}">{{ service.name|path }}</a></td>
+<td class="id">{% for v in service.display_names %}{{ v.value|path }}{{ "; " if not loop.last else "" }}{% endfor %}</td>
+<td class="n" data-hosts="{{ service.hosts }}">{{ service.hosts|num }}</td><td class="n">{{ service.default_hosts|num }}</td><td class="dlls">
 {% for entry in service.dlls %}
 <div><code>{{ entry.key }}</code> [{{ entry.section }}]:
 {% for v in entry["values"] %} <code>{{ v.value|path }}</code> ({{ v.hosts|length|num }}){{ ";" if not loop.last else "" }}{% endfor %}
@@ -177,7 +180,7 @@ A host whose profiles were not read counts as not read, never as zero users.</p>
 {% if wanted.groups %}
 <table class="drift"><tr><th>Section</th><th>Key</th><th>Declared</th><th>Found</th><th>Hosts</th></tr>
 {% for group in wanted.groups %}
-<tr><td class="k">{{ group.section or "-" }}</td><td class="k"><code>{{ group.key or "-" }}</code></td>
+<tr><td class="id">{{ group.section or "-" }}</td><td class="k"><code>{{ group.key or "-" }}</code></td>
 <td class="v"><code>{{ group.expected|path }}</code></td>
 <td class="v"><code>{{ "(missing)" if group.actual is none else group.actual|path }}</code></td>
 <td><b>{{ group.hosts|length|num }}</b> {{ hostlist(group.hosts) }}</td></tr>
@@ -196,10 +199,11 @@ A host whose profiles were not read counts as not read, never as zero users.</p>
 {{ group.host_count|num }} {{ "host"|plural(group.host_count) }},
 {{ group.occurrences|length|num }} {{ "occurrence"|plural(group.occurrences|length) }}.
 Fix: {{ group.occurrences[0].fix }}</summary>
-<table><tr><th>Host</th><th>File</th><th>Service</th><th>Section</th><th>Key</th><th>What is wrong</th></tr>
-{% for item in group.occurrences %}
-<tr><td>{{ item.host }}</td><td><code>{{ item.path|path }}</code></td><td>{{ item.service or "" }}</td>
-<td>{{ item.section or "" }}</td><td>{{ item.key or "" }}</td><td>{{ item.message }}</td></tr>
+<table class="occurrences"><tr><th>What is wrong</th><th>File</th><th>Service</th><th>Section</th><th>Key</th><th>Hosts</th></tr>
+{% for item in occurrences[group.code] %}
+<tr><td>{{ item.message }}</td><td><code>{{ item.path|path }}</code></td><td>{{ item.service or "" }}</td>
+<td>{{ item.section or "" }}</td><td class="k"><code>{{ item.key or "" }}</code></td>
+<td><b>{{ item.hosts|length|num }}</b> {{ hostlist(item.hosts) }}</td></tr>
 {% endfor %}
 </table></details>
 {% endfor %}
@@ -236,24 +240,25 @@ for them (for example with <code>--limit</code>) once they are online.</p>
 <tr{% if service.display_names|length > 1 %} class="varies"{% endif %}><td>display name</td><td>Services</td>
 <td>{{ values_cell(service.display_names) }}</td></tr>
 {% for entry in service.dlls + service.properties %}
-<tr{% if entry["values"]|length > 1 %} class="varies"{% endif %}><td><code>{{ entry.key }}</code></td>
-<td><code>{{ entry.section }}</code></td><td>{{ values_cell(entry["values"]) }}</td></tr>
+<tr{% if entry["values"]|length > 1 %} class="varies"{% endif %}><td class="k"><code>{{ entry.key }}</code></td>
+<td class="k"><code>{{ entry.section }}</code></td><td>{{ values_cell(entry["values"]) }}</td></tr>
 {% endfor %}
 </table>
 {% endfor %}
 
 <h2 id="hosts">Hosts</h2><details><summary>All {{ s.hosts|num }} hosts</summary>
-<table><tr><th>Host</th><th>Status</th><th>Compliant</th><th class="n">Files found</th><th>Services</th>
+<table class="hosts"><tr><th>Host</th><th>Status</th><th>Compliant</th><th class="n">Files found</th><th>Services</th>
 <th class="n">Errors</th><th class="n">Warnings</th>{% if s.drifted is not none %}<th>Drift</th>{% endif %}
 <th>Profiles: in default / with a profile / not inspected</th></tr>
 {% for row in r.hosts %}
 <tr data-host="{{ row.host }}"><td>{{ row.host }}</td><td>{{ row.status }}</td><td>{{ "yes" if row.compliant else "no" }}</td>
-<td class="n">{{ row.files_found }} of {{ row.files|length }}</td><td>{{ row.services|join(", ") }}</td>
+<td class="n">{{ row.files_found }} of {{ row.files|length }}</td>
+<td class="id">{% for name in row.services %}{{ name|path }}{{ ", " if not loop.last else "" }}{% endfor %}</td>
 <td class="n">{{ row.findings.error }}</td><td class="n">{{ row.findings.warning }}</td>
 {%- if row.drift is not none %}<td>{{ "yes" if row.drift else "no" }}</td>{% endif %}
-<td>{% if not row.profiles.read %}not read{% else %}
+<td class="p">{% if not row.profiles.read %}not read{% else %}
 {%- for name, figures in row.profiles.services|dictsort %}
-{{ name }} {{ figures.in_default_profile }} / {{ figures.with_profile }} / {{ figures.not_inspected }}{{ ";" if not loop.last else "" }}
+{{ name|path }} {{ figures.in_default_profile }} / {{ figures.with_profile }} / {{ figures.not_inspected }}{{ ";" if not loop.last else "" }}
 {% else %}read{% endfor %}{% endif %}</td></tr>
 {% endfor %}
 </table></details></main></body></html>
@@ -261,10 +266,10 @@ for them (for example with <code>--limit</code>) once they are online.</p>
 
 
 def _path(value):
-    """Escaped text with a break opportunity after each path separator (a <wbr/>, which a copy
-    of the text does not carry, unlike a zero-width space)."""
+    """Escaped text with a break opportunity after each path separator and underscore (a <wbr/>,
+    which a copy of the text does not carry, unlike a zero-width space)."""
     text = str(escape("" if value is None else value))
-    return Markup(re.sub(r"([\\/])", r"\1<wbr/>", text))
+    return Markup(re.sub(r"([\\/_])", r"\1<wbr/>", text))
 
 
 def _plural(word, count):
@@ -320,10 +325,25 @@ def _drift(report):
     return out
 
 
+def _occurrences(group):
+    """A finding code's occurrences grouped by what is wrong where (message, file, service,
+    section, key), the most widespread first: the same finding on 600 hosts is one row."""
+    grouped = {}
+    for item in group["occurrences"]:
+        key = (item["message"], item["path"], item["service"], item["section"], item["key"])
+        grouped.setdefault(key, set()).add(item["host"])
+    rows = [{"message": message, "path": path, "service": service, "section": section, "key": key,
+             "hosts": sorted(hosts)} for (message, path, service, section, key), hosts in grouped.items()]
+    rows.sort(key=lambda row: (-len(row["hosts"]), row["message"], str(row["path"]), str(row["service"]),
+                               str(row["section"]), str(row["key"])))
+    return rows
+
+
 def render(report: dict[str, Any]) -> str:
     """The HTML page of ``report.build``'s data."""
     return _TEMPLATE.render(
         r=report, s=report["summary"], css=CSS, cards=_cards(report["summary"]), drift=_drift(report),
+        occurrences={group["code"]: _occurrences(group) for group in report["findings"]},
         service_bars=[{"label": service["name"], "count": service["hosts"], "color": SERVICE_COLOR}
                       for service in report["services"]],
         finding_bars=[{"label": group["code"], "count": group["host_count"],
