@@ -6,6 +6,10 @@ The target only reads: all paths in one ``win_powershell`` call on Windows (one 
 for a single path), one ``slurp`` per path on POSIX targets (see
 ``plugin_utils/transport.py``). Everything else happens here on the controller in
 ``plugin_utils/findings.py``. Nothing on the target changes, so check mode runs the same.
+
+With ``profiles: true`` (Windows only) one more read-only execution runs the role's probe
+script with only ProfileList and the users' profile keys, and ``census.take`` turns its answer
+into the profile census.
 """
 
 from __future__ import annotations
@@ -14,8 +18,10 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.mapi.messaging.plugins.action.message_service_plan import (PROBE_DEPTH, office_versions,
+                                                                                    profile_needs)
 from ansible_collections.mapi.messaging.plugins.modules.mapisvc_info import ARGUMENT_SPEC
-from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, ini, transport
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, ini, probe, probe_script, transport
 
 
 def paths_of(value):
@@ -47,11 +53,32 @@ class ActionModule(ActionBase):
         problem = ini.check_codepage(args["codepage"])
         if problem:
             raise AnsibleActionFail(problem)
+        if args["profiles"] and self._connection._shell.SHELL_FAMILY != "powershell":
+            raise AnsibleActionFail("profiles: the Outlook profile census reads the user hives of a Windows host, and "
+                                    "this host does not use a PowerShell shell; set profiles to false for it (or "
+                                    "connect to Windows with winrm, psrp or ssh with ansible_shell_type powershell)")
         remote = transport.Remote(self, task_vars)
         try:
             contents = remote.read_all(paths)
+            answer = self._probe_profiles(task_vars) if args["profiles"] else None
         finally:
             self._remove_tmp_path(self._connection._shell.tmpdir)
         files = [findings.report(path, data, args["codepage"]) for path, data in zip(paths, contents)]
         result.update(changed=False, files=files, **findings.summary(files))
+        if answer is not None:
+            try:
+                probed = probe.read(answer)
+            except probe.ProbeError as e:
+                raise AnsibleActionFail("profiles: %s" % e) from None
+            result["profiles"] = census.take(probed, office_versions("auto")).as_dict()
         return result
+
+    def _probe_profiles(self, task_vars):
+        """The probe script with only what the census reads (ProfileList and every Office
+        version's profile keys): one read-only execution that runs in check mode too."""
+        needs = profile_needs(office_versions("auto"))
+        parameters = probe.parameters(registry_keys=needs["registry_keys"], values=[], paths=[], mapisvc_paths=[],
+                                      user_keys=[], in_use_paths=[], profile_keys=needs["profile_keys"])
+        return self._execute_module(module_name="ansible.windows.win_powershell", task_vars=task_vars,
+                                    module_args={"script": probe_script.PROBE_SCRIPT, "depth": PROBE_DEPTH,
+                                                 "parameters": parameters})

@@ -38,6 +38,17 @@ options:
       - A string is one path, even with commas in it.
     type: raw
     required: true
+  profiles:
+    description:
+      - Also report the users' Outlook profiles in RV(profiles) (Windows hosts only): which profiles
+        each user has, which is the default, and which message services the default profile holds.
+      - Costs one more read-only module execution (the probe script of the C(message_service) role,
+        given only ProfileList and the users' profile keys), which runs in check mode too.
+      - Only logged-on users (hive loaded under C(HKEY_USERS)) are inspected; the others are
+        counted as not inspected, with the reason. No user's hive is ever loaded.
+      - On a host that is not Windows the task fails naming this option.
+    type: bool
+    default: false
 extends_documentation_fragment:
   - mapi.messaging.mapisvc
   - mapi.messaging.mapisvc.action_plugin
@@ -66,6 +77,9 @@ seealso:
     description: Makes the file declare a service exactly as written, with the same parser.
   - module: mapi.messaging.mapisvc_report
     description: Adds up what this module found on every host into one fleet report.
+  - name: The profile census
+    description: What O(profiles) reads, and who is counted as not inspected and why.
+    link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/mapisvc_info.md
   - name: The findings of mapisvc_info
     description: What each finding code means and how to fix it.
     link: https://github.com/mapi-messaging/mapi.messaging/blob/main/docs/mapisvc_info.md
@@ -100,6 +114,16 @@ EXAMPLES = r"""
 - name: Check that the Contoso connector is registered
   ansible.builtin.assert:
     that: "'CONTOSO' in mapisvc.services"
+
+- name: Which logged-on users have the Contoso connector in their default Outlook profile
+  mapi.messaging.mapisvc_info:
+    path: 'C:\Program Files\Common Files\System\MSMAPI\1033\MAPISVC.INF'
+    profiles: true
+  register: census
+
+- name: Show them
+  ansible.builtin.debug:
+    msg: "{{ census.profiles.users | selectattr('default_services', 'contains', 'CONTOSO') | map(attribute='sid') | list }}"
 """
 
 RETURN = r"""
@@ -207,6 +231,53 @@ findings_count:
   returned: always
   type: dict
   sample: {error: 0, warning: 2}
+profiles:
+  description:
+    - The census of the users' Outlook profiles; M(mapi.messaging.message_service_plan) returns the same shape
+      with O(mapi.messaging.message_service_plan#module:detect_only=true).
+    - Office's version is not detected here, so every version's profile keys are read (16.0, 15.0, then the
+      Windows Messaging Subsystem key); a user's profiles are those of all of them, and the default profile is
+      the first DefaultProfile, newest location first, that names an existing profile.
+  returned: when O(profiles=true)
+  type: dict
+  contains:
+    users:
+      description: Every user account (local, domain, Entra ID) once, sorted by SID.
+      type: list
+      elements: dict
+      contains:
+        sid:
+          description: The account's SID.
+          type: str
+        inspected:
+          description: Whether the user's profiles were read (the hive is loaded and its keys could be read).
+          type: bool
+        reason:
+          description: Why the user was not inspected (the hive is not loaded, or the probe's error); null when inspected.
+          type: str
+        profiles:
+          description: The names of the user's Outlook profiles.
+          type: list
+          elements: str
+        default_profile:
+          description: The default profile, only when a profile of that name exists; else null.
+          type: str
+        default_services:
+          description: The message services (their C([Services]) names, PR_SERVICE_NAME) the default profile holds.
+          type: list
+          elements: str
+    errors:
+      description: What kept users from being counted, such as ProfileList that could not be read.
+      type: list
+      elements: str
+  sample:
+    users:
+      - {sid: S-1-5-21-1004336348-1177238915-682003330-1001, inspected: true, reason: null,
+         profiles: [Outlook], default_profile: Outlook, default_services: [MSEMS, CONTOSO]}
+      - {sid: S-1-12-1-3545394826-1177282345-2611744406-2393584103, inspected: false,
+         reason: "hive not loaded (the user is not logged on); the audit never loads a user's hive",
+         profiles: [], default_profile: null, default_services: []}
+    errors: []
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -215,6 +286,7 @@ from ansible.module_utils.basic import AnsibleModule
 ARGUMENT_SPEC = dict(
     path=dict(type="raw", required=True),
     codepage=dict(type="str", default="cp1252"),
+    profiles=dict(type="bool", default=False),
 )
 
 

@@ -200,6 +200,9 @@ def take(probed: Probe, office_versions: Union[str, Iterable[str]]) -> Census:
     """
     versions = [office_versions] if isinstance(office_versions, str) else list(office_versions)
     keys = ini.unique(key for version in versions for key in profile.profile_keys(version))
+    # Newest location first: every version's own key, then the legacy key Outlook 2010 and
+    # earlier used (whatever version listed it first).
+    keys.sort(key=lambda key: ini.fold(key) == ini.fold(profile.LEGACY_PROFILES_KEY))
     errors = list(probed.errors)
     loaded = profile.user_sids(probed.users.loaded)
     registry = probed.registry

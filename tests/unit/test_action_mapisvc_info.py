@@ -19,8 +19,11 @@ from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
 from ansible.template import Templar
 
+from probe_results import Host
+
 from ansible_collections.mapi.messaging.plugins.action.mapisvc_info import ActionModule
-from ansible_collections.mapi.messaging.plugins.plugin_utils import findings, transport
+from ansible_collections.mapi.messaging.plugins.action.message_service_plan import PROBE_DEPTH
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, probe, probe_script, profile, transport
 from test_action_mapisvc import (TASK_VARS, WIN_POWERSHELL, WIN_SLURP, FakeConnection, FakeTarget, docs,
                                  WINDOWS_MODULES, failure_result)
 from test_action_mapisvc import read_call as read_one
@@ -39,8 +42,19 @@ class ReadingTarget(FakeTarget):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.unreadable = {}  # path -> message of the exception ReadAllBytes throws
+        # The users the probe script answers about (probe_results.Host), and its failure.
+        self.census_host = Host()
+        self.probe_failure = None
 
     def _win_powershell(self, args):
+        if args.get("script") == probe_script.PROBE_SCRIPT:
+            if self.probe_failure:
+                return self._ps_failure(self.probe_failure)
+            answer = self.census_host.answer()
+            answer["result"]["users"]["profiles"] = [
+                entry for entry in answer["result"]["users"]["profiles"]
+                if entry["key"].upper() in {key.upper() for key in args["parameters"]["ProfileKeys"]}]
+            return self._ps_answer(answer["result"], changed=False)
         if args.get("script") != transport.READ_SCRIPT:
             return super()._win_powershell(args)
         assert set(args) == {"script", "depth", "parameters"} and set(args["parameters"]) == {"Paths", "MaxBytes"}
@@ -201,3 +215,54 @@ def test_codepage_is_used_for_ansi_files():
     result = run(target, path=POSIX_A, codepage="cp1251")
     assert result["files"][0]["encoding"] == "cp1251"
     assert result["files"][0]["services"][0]["display_name"] == "\u041a\u0438\u0440\u0438\u043b\u043b"
+
+
+# -- profiles ------------------------------------------------------------------------------
+ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
+ERIN = "S-1-12-1-3545394826-1177282345-2611744406-2393584102"
+CAROL = "S-1-5-21-1004336348-1177238915-682003330-1003"
+EVERY_PROFILE_KEY = [profile.PROFILES_KEY.format(version="16.0"), profile.LEGACY_PROFILES_KEY,
+                     profile.PROFILES_KEY.format(version="15.0")]
+
+
+def census_target():
+    target = ReadingTarget("powershell", {WIN_A: SAMPLE, WIN_B: SAMPLE})
+    target.census_host.profile_keys = EVERY_PROFILE_KEY
+    target.census_host.user(ALICE, {"Outlook": ["MSEMS", "CONTOSO"]}, default="Outlook").user(ERIN, None) \
+        .user(CAROL, {"Outlook": ["CONTOSO"]}, default="Outlook", loaded=False)
+    return target
+
+
+@pytest.mark.parametrize("check_mode", [False, True])
+def test_profiles_cost_one_more_read_only_probe_with_only_profile_list_and_profile_keys(check_mode):
+    target = census_target()
+    result = run(target, check_mode=check_mode, path=[WIN_A, WIN_B], profiles=True)
+    assert target.calls == [read_call([WIN_A, WIN_B]), (WIN_POWERSHELL, {
+        "script": probe_script.PROBE_SCRIPT, "depth": PROBE_DEPTH, "parameters": probe.parameters(
+            registry_keys=[profile.PROFILE_LIST_KEY], values=[], paths=[], mapisvc_paths=[], user_keys=[],
+            in_use_paths=[], profile_keys=EVERY_PROFILE_KEY)})]
+    assert result["changed"] is False and "failed" not in result
+    assert result["profiles"] == census.take(target.census_host.read(), ["16.0", "15.0", "14.0"]).as_dict()
+    assert census.counts(result["profiles"], "CONTOSO") == {
+        "users": 3, "inspected": 2, "not_inspected": 1, "with_profile": 1, "in_default_profile": 1}
+
+
+def test_without_profiles_there_is_no_probe_and_no_profiles_key():
+    target = census_target()
+    result = run(target, path=[WIN_A, WIN_B])
+    assert target.calls == [read_call([WIN_A, WIN_B])] and "profiles" not in result
+
+
+def test_profiles_on_a_host_that_is_not_windows_fail_naming_the_option_before_reading():
+    target = ReadingTarget("sh", {POSIX_A: SAMPLE})
+    result = run(target, path=POSIX_A, profiles=True)
+    assert result["failed"] is True and result["msg"].startswith("profiles: ")
+    assert "set profiles to false" in result["msg"] and target.calls == []
+
+
+def test_a_failed_profile_probe_fails_the_task_naming_profiles_and_the_error():
+    target = census_target()
+    target.probe_failure = "Requested registry access is not allowed."
+    result = run(target, path=[WIN_A, WIN_B], profiles=True)
+    assert result["failed"] is True and result["msg"].startswith("profiles: probe: ")
+    assert "Requested registry access is not allowed." in result["msg"]
