@@ -240,3 +240,28 @@ def test_simulated_windows_folder_among_paths_fails_naming_it(tmp_path, windows)
     rc, results, modules = run_on_windows(tmp_path, root, [info([OFFICE_MAPISVC, folder])])
     assert rc != 0 and modules == ["win_powershell.py"]
     assert results[0]["msg"].startswith("path: %s is a directory" % folder)
+
+
+def test_simulated_windows_profiles_report_every_users_profiles_in_one_more_read_only_execution(tmp_path):
+    if not (DOUBLES / "make_machine.py").is_file():
+        pytest.skip("the simulated Windows host (tests/windows_double) is not there")
+    builder = _load("info_make_machine_profiles", DOUBLES / "make_machine.py")
+    built = builder.make_machine(tmp_path / "machine", office="msi64", mapisvc=str(SAMPLE), users=[
+        "alice:with-profile:services=MSEMS+CONTOSO", "bob:with-profile:services=MSEMS:entra:ansi",
+        "carol:without-profile", "dave:with-profile:unloaded:services=CONTOSO"])
+    registry = pathlib.Path(built["root"]) / "registry.json"
+    before = registry.read_bytes()
+    rc, results, modules = run_on_windows(tmp_path, built["root"], [info(OFFICE_MAPISVC, profiles=True)], check=True)
+    assert rc == 0, results
+    assert modules == ["slurp.py", "win_powershell.py"]
+    profiles = results[0]["profiles"]
+    alice, bob, carol, dave = (user["sid"] for user in built["users"])
+    by_sid = {user["sid"]: user for user in profiles["users"]}
+    assert sorted(by_sid) == sorted([alice, bob, carol, dave]) and profiles["errors"] == []
+    assert by_sid[alice]["default_profile"] == "Outlook"
+    assert sorted(by_sid[alice]["default_services"]) == ["CONTOSO", "MSEMS"]
+    assert by_sid[bob]["default_services"] == ["MSEMS"] and bob.startswith("S-1-12-1-")
+    assert by_sid[carol] == {"sid": carol, "inspected": True, "reason": None, "profiles": [], "default_profile": None,
+                             "default_services": []}
+    assert by_sid[dave]["inspected"] is False and "not loaded" in by_sid[dave]["reason"]
+    assert registry.read_bytes() == before
