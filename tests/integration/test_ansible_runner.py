@@ -85,7 +85,10 @@ def audit_inventory(inventory, unreachable):
     pathlib.Path(inventory).write_text(json.dumps(data), encoding="utf-8")
 
 
-AUDIT_FLEET = {"ws1": ("msi64", True, DEMO), "ws2": ("msi32", True, None)}
+# ws1's users: alice has MSEMS in her default profile, bob is not logged on (not inspected).
+AUDIT_FLEET = {"ws1": ("msi64", True, DEMO, {"users": ["alice:with-profile:loaded:services=MSEMS",
+                                                      "bob:with-profile:unloaded"]}),
+               "ws2": ("msi32", True, None)}
 
 
 @pytest.fixture(scope="module")
@@ -131,6 +134,18 @@ def test_an_audit_job_hands_the_report_figures_and_paths_over_as_artifacts(audit
     assert audit["stragglers"] == 1
     assert audit["gate"]["failed"] is True
     assert audit["gate"]["tripped"] == ["unreachable"]
+
+
+def test_the_audit_carries_each_hosts_profile_census_from_the_detection_into_the_report(audit_job):
+    report_dir = audit_job[1]
+    report = json.loads((report_dir / "mapisvc-report.json").read_text(encoding="utf-8"))
+    hosts = {row["host"]: row["profiles"] for row in report["hosts"]}
+    assert hosts["ws1"]["read"] is True and hosts["ws1"]["error"] is None, hosts["ws1"]
+    msems = hosts["ws1"]["services"]["MSEMS"]
+    assert (msems["users"], msems["inspected"], msems["not_inspected"], msems["in_default_profile"]) == (2, 1, 1, 1)
+    assert hosts["ws2"]["read"] is True
+    # The unreachable host has no census: not read, never zero users.
+    assert hosts["ws9"]["read"] is False
 
 
 def test_an_audit_job_without_a_gate_succeeds_with_its_artifacts(tmp_path):
