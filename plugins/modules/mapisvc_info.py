@@ -40,8 +40,8 @@ options:
     required: true
   profiles:
     description:
-      - Also report the users' Outlook profiles in RV(profiles) (Windows hosts only): which profiles
-        each user has, which is the default, and which message services the default profile holds.
+      - Also report the users' Outlook profiles in RV(profiles) (Windows hosts only),
+        which profiles each user has, which is the default, and which message services the default profile holds.
       - Costs one more read-only module execution (the probe script of the C(message_service) role,
         given only ProfileList and the users' profile keys), which runs in check mode too.
       - Only logged-on users (hive loaded under C(HKEY_USERS)) are inspected; the others are
