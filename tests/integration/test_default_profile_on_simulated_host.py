@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
-"""The role's default-profile tasks through ansible-playbook, on the simulated Windows host.
+"""The role's profile tasks through ansible-playbook, on the simulated Windows host.
 
 Each test builds a machine with tests/windows_double/make_machine.py (users with and without an
-Outlook profile, logged on or not), runs ``include_role: tasks_from: profile`` (and
-``profile_absent``) against it through the ansible.windows TEST DOUBLES, and checks the sandbox
-registry and files afterwards, plus the Molecule verify tasks (extensions/molecule/shared/
-verify_profile.yml) on the same machine.
+Outlook profile, logged on or not; one whose default profile already holds the service), runs
+``include_role: tasks_from: profile`` (and ``profile_absent``) against it through the
+ansible.windows TEST DOUBLES, and checks the sandbox registry and files afterwards, plus the
+Molecule verify tasks (extensions/molecule/shared/verify_profile.yml) on the same machine.
 """
 
 from __future__ import annotations
@@ -32,15 +32,18 @@ pytestmark = pytest.mark.skipif(not (DOUBLES / "make_machine.py").is_file(),
 
 INSTALL_DIR = "C:\\Program Files\\Contoso"
 PRF = INSTALL_DIR + "\\CONTOSO.prf"
+APPEND_PRF = INSTALL_DIR + "\\CONTOSO-append.prf"
 COMPONENT = "mapi.messaging.CONTOSO.profile"
 SETUP = "Software\\Microsoft\\Office\\16.0\\Outlook\\Setup"
 PROFILE = {
+    "existing_profiles": "add",
     "properties": [
         {"name": "ServerName", "type": "PT_STRING8", "tag": "0x6700", "value": "dir.contoso.example"},
         {"name": "Port", "type": "PT_LONG", "tag": "0x6701", "value": 389},
     ],
 }
-USERS = ("alice:with-profile", "bob:without-profile", "carol:without-profile:unloaded", "dave:with-profile:unloaded")
+USERS = ("alice:with-profile", "bob:without-profile", "carol:without-profile:unloaded", "dave:with-profile:unloaded",
+         "frank:with-profile")
 
 
 def build(root, users=USERS, **options):
@@ -175,22 +178,32 @@ def give_erin_a_pre_2013_profile(machine, erin):
     (machine / "registry.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def another_tool_sets_alice_import_prf_and_bob_ran_active_setup(machine, alice, bob):
+def frank_has_the_service_in_his_default_profile(machine, frank):
+    """A section of frank's default profile ("Outlook") holds PR_SERVICE_NAME = CONTOSO, as
+    MAPI writes it: value 001f3d09, REG_BINARY, UTF-16LE with its NUL."""
+    data = registry(machine)
+    outlook = node(data["keys"]["HKEY_USERS"], frank + "\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles\\Outlook")
+    outlook.setdefault("keys", {})["0a0d020000000000c000000000000046"] = {"keys": {}, "values": {
+        "001f3d09": {"type": "binary", "data": list("CONTOSO\0".encode("utf-16-le"))}}}
+    (machine / "registry.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def another_tool_sets_bobs_import_prf_and_alice_ran_active_setup(machine, alice, bob):
     data = registry(machine)
     hku = data["keys"]["HKEY_USERS"]
-    outlook = node(hku, alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook")
-    outlook.setdefault("keys", {})["Setup"] = {
-        "values": {"ImportPRF": {"type": "string", "data": "\\\\server\\share\\other.prf"}}, "keys": {}}
+    setup = node(hku, bob + "\\" + SETUP)
+    setup["values"]["ImportPRF"] = {"type": "string", "data": "\\\\server\\share\\other.prf"}
     # What Windows writes in the user's hive after running the component at logon.
-    microsoft = node(hku, bob + "\\Software\\Microsoft")
+    microsoft = node(hku, alice + "\\Software\\Microsoft")
     microsoft.setdefault("keys", {})["Active Setup"] = {"values": {}, "keys": {"Installed Components": {
         "values": {}, "keys": {COMPONENT: {"values": {"Version": {"type": "string", "data": "1"}}, "keys": {}}}}}}
     (machine / "registry.json").write_text(json.dumps(data, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
-def verify_task(state):
+def verify_task(state, with_service=("frank",)):
     return {"name": "verify", "ansible.builtin.include_tasks": str(VERIFY), "vars": {
         "verify_profile_users_with_profile": ["alice"], "verify_profile_users_without_profile": ["bob"],
+        "verify_profile_users_with_service": list(with_service),
         "verify_profile_install_dir": INSTALL_DIR,
         "verify_profile_state": state}}
 
@@ -198,8 +211,10 @@ def verify_task(state):
 def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     root = tmp_path / "machine"
     description = build(root, users=USERS + ("erin:without-profile",))
-    alice, bob, carol, dave, erin = (sid_of(description, name) for name in ("alice", "bob", "carol", "dave", "erin"))
+    alice, bob, carol, dave, frank, erin = (sid_of(description, name)
+                                            for name in ("alice", "bob", "carol", "dave", "frank", "erin"))
     give_erin_a_pre_2013_profile(root, erin)
+    frank_has_the_service_in_his_default_profile(root, frank)
     before = registry(root)
     files_before = snapshot(root)
     hives_before = {name: (root / "drive" / "C" / "Users" / name / "NTUSER.DAT").read_bytes() for name in ("carol", "dave")}
@@ -208,13 +223,16 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     rc, results, stderr = run(tmp_path, root, profile_steps(), play_vars(), check=True, diff=True)
     assert rc == 0, failures(results) or stderr
     changed = changed_tasks(results)
-    for task in ("Profile | Write the PRF file", "Profile | Register the Active Setup component",
-                 "Profile | Point ImportPRF at the PRF for logged-on users without an Outlook profile",
-                 "Profile | Remove FirstRun and First-Run for those users"):
+    for task in ("Profile | Write the PRF file", "Profile | Write the PRF that adds the service to existing default profiles",
+                 "Profile | Register the Active Setup component",
+                 "Profile | Point ImportPRF at the PRF each logged-on user needs"):
         assert task in changed, changed
     import_task = next(r for r in results if r["task"].startswith("Profile | Point ImportPRF"))
-    assert [item["item"] for item in import_task["results"]] == [bob]
+    assert [item["item"] for item in import_task["results"]] == [{"sid": alice, "prf": APPEND_PRF}]
     assert [item for item in import_task["results"] if item.get("diff")], "win_regedit showed no diff"
+    summary = next(r for r in results if r["task"] == "Profile | Report who gets the service how")["msg"]
+    assert summary.startswith("ImportPRF set now for 1 logged-on user(s); 1 logged-on user(s) have the service"), summary
+    assert "1 have profiles but no default" in summary and "1 have no profile" in summary, summary
     assert snapshot(root) == files_before
 
     # 2. Converge, then the Molecule verify tasks in the same play.
@@ -223,10 +241,12 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert any(r["task"].startswith("Verify profile | The PRF names the service") for r in results)
     after = registry(root)
     hku = after["keys"]["HKEY_USERS"]
-    # bob: logged on, no profile -> ImportPRF = our PRF, FirstRun/First-Run gone.
-    assert values(hku, bob + "\\" + SETUP) == {"ImportPRF": PRF}
-    # alice (profile) and erin (pre-2013 profile): their hives are exactly as before.
-    for sid in (alice, erin):
+    # alice: a default profile without the service -> ImportPRF = the PRF for existing profiles.
+    # make_machine gives users with a profile no Setup key: FirstRun has nothing to remove.
+    assert values(hku, alice + "\\" + SETUP) == {"ImportPRF": APPEND_PRF}
+    # bob (no profile, new_profiles leave), frank (has the service), erin (a pre-2013 profile
+    # without DefaultProfile): their hives are exactly as before.
+    for sid in (bob, frank, erin):
         assert node(hku, sid) == node(before["keys"]["HKEY_USERS"], sid), sid
     # carol and dave are not logged on: their hive files are untouched (Active Setup's job).
     for name, data in hives_before.items():
@@ -240,7 +260,8 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert component["StubPath"] == (
         '"%SystemRoot%\\System32\\WindowsPowerShell\\v1.0\\powershell.exe" -NoProfile -NonInteractive '
         '-ExecutionPolicy Bypass -WindowStyle Hidden -File "C:\\Program Files\\Contoso\\message_service_profile.ps1" '
-        '-PrfPath "C:\\Program Files\\Contoso\\CONTOSO.prf" -OfficeVersion 16.0')
+        '-PrfPath "C:\\Program Files\\Contoso\\CONTOSO.prf" -AppendPrfPath "C:\\Program Files\\Contoso\\CONTOSO-append.prf" '
+        '-OfficeVersion 16.0 -ServiceName "CONTOSO" -ExistingProfiles add -NewProfiles leave')
     assert component_key["values"]["StubPath"]["type"] == "expandstring"
     assert component_key["values"]["IsInstalled"]["type"] == "dword"
     prf = host_file(root, PRF).read_bytes()
@@ -251,6 +272,11 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
                  b"ServerName=dir.contoso.example", b"Port=389", b"[Contoso Connector]", b"ServiceName=CONTOSO",
                  b"ServerName=PT_STRING8,0x6700", b"Port=PT_LONG,0x6701"):
         assert b"\r\n" + line + b"\r\n" in prf, line
+    appended = host_file(root, APPEND_PRF).read_bytes()
+    assert not appended.startswith(b"\xef\xbb\xbf") and appended.count(b"\n") == appended.count(b"\r\n")
+    for line in (b"OverwriteProfile=Append", b"ModifyDefaultProfileIfPresent=TRUE", b"BackupProfile=No",
+                 b"UniqueService=Yes", b"ServiceName=CONTOSO"):
+        assert b"\r\n" + line + b"\r\n" in appended, line
     assert host_file(root, INSTALL_DIR + "\\message_service_profile.ps1").read_bytes() == SCRIPT.read_bytes()
 
     # 3. Second run: nothing changes.
@@ -260,7 +286,8 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert registry(root) == after
 
     # 4. Removal withdraws only what the role set; the verify tasks agree.
-    another_tool_sets_alice_import_prf_and_bob_ran_active_setup(root, alice, bob)
+    another_tool_sets_bobs_import_prf_and_alice_ran_active_setup(root, alice, bob)
+    bob_setup = values(registry(root)["keys"]["HKEY_USERS"], bob + "\\" + SETUP)
     alice_profiles = copy.deepcopy(node(registry(root)["keys"]["HKEY_USERS"], alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"))
     rc, results, stderr = run(tmp_path, root, profile_steps("profile_absent") + [verify_task("absent")],
                               play_vars(message_service_profile=None, message_service_state="absent"))
@@ -268,13 +295,15 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert any(r["task"] == "Verify profile | The Active Setup component is gone" for r in results)
     removed = registry(root)
     hku = removed["keys"]["HKEY_USERS"]
-    assert values(hku, bob + "\\" + SETUP) == {}
-    assert values(hku, alice + "\\" + SETUP) == {"ImportPRF": "\\\\server\\share\\other.prf"}
+    # alice's ImportPRF named the PRF for existing profiles: withdrawn, though the removal was
+    # given no message_service_profile; bob's names another tool's PRF and stays as it was.
+    assert values(hku, alice + "\\" + SETUP) == {}
+    assert values(hku, bob + "\\" + SETUP) == bob_setup
     assert node(hku, alice + "\\Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles") == alice_profiles
-    assert node(hku, bob + "\\Software\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT) is None
+    assert node(hku, alice + "\\Software\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT) is None
     assert node(removed["keys"]["HKEY_LOCAL_MACHINE"], "SOFTWARE\\Microsoft\\Active Setup\\Installed Components\\" + COMPONENT) is None
     assert node(removed["keys"]["HKEY_LOCAL_MACHINE"], "SOFTWARE\\Microsoft\\Active Setup\\Installed Components") is not None
-    assert host_file(root, PRF) is None
+    assert host_file(root, PRF) is None and host_file(root, APPEND_PRF) is None
     assert host_file(root, INSTALL_DIR + "\\message_service_profile.ps1") is None
 
     # 5. Removal again: nothing changes.
@@ -283,13 +312,29 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert changed_tasks(results) == []
 
 
+def test_new_profiles_create_gives_a_user_without_a_profile_the_prf_and_leaves_the_others(tmp_path):
+    root = tmp_path / "machine"
+    description = build(root, users=("alice:with-profile", "bob:without-profile"))
+    alice, bob = sid_of(description, "alice"), sid_of(description, "bob")
+    before = registry(root)
+    options = dict(PROFILE, existing_profiles="leave", new_profiles="create")
+    rc, results, stderr = run(tmp_path, root, profile_steps() + [verify_task("present", with_service=())],
+                              play_vars(message_service_profile=options))
+    assert rc == 0, failures(results) or stderr
+    hku = registry(root)["keys"]["HKEY_USERS"]
+    # bob: ImportPRF = the PRF for new profiles, FirstRun and First-Run (make_machine sets both) gone.
+    assert values(hku, bob + "\\" + SETUP) == {"ImportPRF": PRF}
+    assert node(hku, alice) == node(before["keys"]["HKEY_USERS"], alice)
+    assert host_file(root, APPEND_PRF) is None
+
+
 def test_verify_tasks_fail_where_the_role_never_ran(tmp_path):
     root = tmp_path / "machine"
     build(root)
-    rc, results, stderr = run(tmp_path, root, [verify_task("present")], play_vars())
+    rc, results, stderr = run(tmp_path, root, [verify_task("present", with_service=())], play_vars())
     assert rc != 0
     failed = [r["task"] for r in results if r.get("failed")]
-    assert failed and failed[0].startswith("Verify profile | Users without a profile import our PRF"), failed
+    assert failed and failed[0].startswith("Verify profile | Each logged-on user imports the PRF"), failed
 
 
 def test_bad_profile_fails_before_any_change(tmp_path):
