@@ -589,7 +589,7 @@ function Read-ServiceName([Microsoft.Win32.RegistryKey]$Section) {
             continue
         }
         if ($data -isnot [byte[]]) {
-            throw "value '$name' of '$($Section.Name)' is not REG_BINARY"
+            throw "value '$name' is not REG_BINARY"
         }
         if ($name -eq '001f3d09') {
             $text = [System.Text.Encoding]::Unicode.GetString($data)

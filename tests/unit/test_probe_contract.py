@@ -494,7 +494,7 @@ def test_a_service_name_value_that_is_not_binary_is_the_profiles_error_and_other
     entry, = [found for found in probe(machine, ProfileKeys=[PROFILES])["users"]["profiles"]
               if found["sid"] == machine["users"][0]["sid"]]
     assert entry["profiles"] == [{"name": "Outlook", "services": ["CONTOSO"],
-                                  "error": "section %s: value '001f3d09' of the section is not REG_BINARY" % section}]
+                                  "error": "section %s: value '001f3d09' is not REG_BINARY" % section}]
 
 
 def test_the_census_of_a_simulated_host_counts_every_kind_of_user(tmp_path):

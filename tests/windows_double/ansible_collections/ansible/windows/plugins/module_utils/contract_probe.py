@@ -457,7 +457,7 @@ def _service_name(section, code_page):
         if stored is None:
             continue
         if stored["type"] != "binary":
-            raise ItemError("value '%s' of the section is not REG_BINARY" % name)
+            raise ItemError("value '%s' is not REG_BINARY" % name)
         text = bytes(stored["data"]).decode(encoding, errors="replace").split("\0")[0]
         if text:
             return text
