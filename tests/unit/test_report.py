@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -458,3 +459,76 @@ def test_a_limited_report_says_its_scope_in_html_and_json():
     page = report.render_html(data)
     assert 'data-scope="limited to 6 host(s) by --limit ws0* (of 900 in the inventory)"' in page
     assert "data-scope" not in report.render_html(report.build(fleet()))
+
+
+# -- profiles, compliance and grouped stragglers on a small fleet --------------------------
+
+def census(*users):
+    return {"users": list(users), "errors": []}
+
+
+def user(sid, default_services=(), profiles=("Outlook",), inspected=True):
+    if not inspected:
+        return {"sid": sid, "inspected": False, "reason": "hive not loaded", "profiles": [],
+                "default_profile": None, "default_services": []}
+    return {"sid": sid, "inspected": True, "reason": None, "profiles": list(profiles),
+            "default_profile": profiles[0] if profiles else None, "default_services": list(default_services)}
+
+
+def test_profile_figures_count_a_declared_service_no_host_lists_yet():
+    records = {"a": dict(ok(inf([service("MSEMS", "Exchange")])),
+                         profiles=census(user("S-1-5-21-1-1001", ["MSEMS", "contoso"]), user("S-1-5-21-1-1002", ["MSEMS"]),
+                                         user("S-1-5-21-1-1003", inspected=False))),
+               "b": ok(inf([service("MSEMS", "Exchange")]))}
+    data = report.build(records, DESIRED)
+    figures = {row["service"]: row for row in data["profiles"]}
+    assert set(figures) == {"MSEMS", "CONTOSO"}
+    # Service names are compared as Windows compares them; host b has no census: not read.
+    assert (figures["CONTOSO"]["in_default_profile"], figures["CONTOSO"]["with_profile"],
+            figures["CONTOSO"]["not_inspected"]) == (1, 2, 1)
+    assert (figures["CONTOSO"]["hosts_read"], figures["CONTOSO"]["hosts_not_read"]) == (1, 1)
+    hosts = {row["host"]: row["profiles"] for row in data["hosts"]}
+    assert set(hosts["a"]["services"]) == {"MSEMS", "CONTOSO"} and hosts["b"]["read"] is False
+
+
+def test_no_census_anywhere_shows_not_read_not_zero():
+    data = report.build(fleet())
+    page = report.render_html(data)
+    assert all(row["hosts_read"] == 0 for row in data["profiles"])
+    assert re.search(r'<tr data-profiles="CONTOSO"><td>CONTOSO</td><td colspan="3" class="note">not read</td>', page)
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(data))))
+    assert {r["value"] for r in rows if r["record"] == "service_profiles"} == {"not read"}
+
+
+def test_hostile_straggler_messages_and_census_are_escaped():
+    evil = '<script>alert("x")</script>'
+    records = {"ws01": {"status": "unreachable", "message": evil},
+               "ws02<marquee>": dict(ok(inf([service("MSEMS", "Exchange")])), profiles=census(user(evil, [evil]), "oops"))}
+    data = report.build(records)
+    assert [item["host"] for item in data["profile_errors"]] == ["ws02<marquee>"]
+    assert "results[ws02<marquee>].profiles.users[1]" in data["profile_errors"][0]["message"]
+    page = parse(report.render_html(data))
+    assert {tag for tag, attrs in page.tags} & {"script", "marquee"} == set()
+    assert evil in "".join(page.text)
+
+
+def test_compliance_is_the_gates_definition_in_every_format():
+    records = fleet()
+    data = report.build(records, DESIRED)
+    drifted = {row["host"] for row in data["drift"]}
+    good = _compliant_hosts(records, drifted)
+    assert data["summary"]["compliant"] == len(good)
+    assert gate.evaluate(data, [])["compliant"] == len(good)
+    rows = list(csv.DictReader(io.StringIO(report.render_csv(data))))
+    assert {r["key"]: r["value"] for r in rows if r["record"] == "summary"}["compliant"] == str(len(good))
+    assert sorted(r["host"] for r in rows if r["record"] == "host" and r["value"] == "compliant") == good
+
+
+def test_stragglers_with_the_same_message_are_one_group():
+    records = {"ws%02d" % i: {"status": "unreachable", "message": "WinRM timed out connecting to ws%02d" % i}
+               for i in range(1, 6)}
+    records["ws09"] = {"status": "failed", "task": "Read", "message": "Access is denied"}
+    groups = report.build(records)["straggler_groups"]
+    assert [(g["status"], g["message"], g["count"]) for g in groups] == [
+        ("unreachable", "WinRM timed out connecting to <host>", 5), ("failed", "Access is denied", 1)]
+    assert groups[0]["hosts"] == ["ws01", "ws02", "ws03", "ws04", "ws05"]
