@@ -71,11 +71,21 @@ class ActionModule(ActionBase):
             files=files,
             summary=summary,
             stragglers=[row["host"] for row in data["stragglers"]],
-            msg="%s %s: %d hosts, %d reached, %d unreachable, %d failed, %d with error findings%s"
-                % (verb, ", ".join(sorted(files.values())), summary["hosts"], summary["reached"],
+            straggler_groups=[{key: group[key] for key in ("status", "task", "message", "count")}
+                              for group in data["straggler_groups"]],
+            profile_errors=data["profile_errors"],
+            msg="%s %s: %d of %d hosts compliant, %d reached, %d unreachable, %d failed, %d with error findings%s"
+                % (verb, ", ".join(sorted(files.values())), summary["compliant"], summary["hosts"], summary["reached"],
                    summary["unreachable"], summary["failed"], summary["with_errors"],
                    "" if summary["drifted"] is None else ", %d drifted" % summary["drifted"]),
         )
+        # Not fatal: such a host's profiles count as not read, and the report lists every one.
+        warnings = ["profiles not counted: %s" % item["message"] for item in data["profile_errors"][:gate.NAMED_HOSTS]]
+        if len(data["profile_errors"]) > gate.NAMED_HOSTS:
+            warnings.append("profiles not counted on %d more hosts; the report lists them"
+                            % (len(data["profile_errors"]) - gate.NAMED_HOSTS))
+        if warnings:
+            result.setdefault("warnings", []).extend(warnings)
         if args["fail_on"] is not None:
             # After the files are written: a tripped gate fails the run, never the report.
             verdict = gate.evaluate(data, conditions)

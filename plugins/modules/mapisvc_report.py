@@ -15,10 +15,15 @@ description:
   - Adds up, per message service, what M(mapi.messaging.mapisvc_info) found on every host of an
     audit, and writes one self-contained HTML report (inline CSS and inline SVG charts, no
     scripts, nothing fetched from the network) plus the same data as CSV and JSON.
-  - Per service, how many hosts have it, its display names, the DLL paths and property values
-    in use with the hosts using each; the hosts with findings grouped by finding code; the
-    hosts that were unreachable or failed (stragglers); and, when O(desired) is given, every
-    difference from that declared state.
+  - At the top, how many hosts are compliant (see O(fail_on) for what compliant means).
+  - Per service, most widespread first, how many hosts have it, its display names, the DLL
+    paths and property values in use with the hosts using each; per service, the users whose
+    default Outlook profile holds it, the users with a profile and the users not inspected
+    (from each host's C(profiles) census); the hosts with findings grouped by finding code;
+    the hosts that were unreachable or failed (stragglers), grouped by status and message;
+    and, when O(desired) is given, every difference from that declared state.
+  - Every host stays reachable in the HTML page, however long a list; beyond the first few
+    names the rest is folded into a C(<details>) element.
   - Runs on the controller only and writes the files there, never on a target. The playbook
     C(mapi.messaging.audit) collects the results and calls it once; see C(docs/audit.md).
   - Each file is written to a temporary file in O(dest) and renamed over the old one. A file
@@ -39,6 +44,10 @@ options:
       - 'C({status: failed, task: <task name>, message: <why>}) for a host where a task failed.'
       - 'C({status: unreachable, message: <why>}) for a host Ansible could not reach; a null
         record counts as unreachable too.'
+      - 'Any record may carry C(profiles), the profile census M(mapi.messaging.message_service_plan)
+        with C(detect_only) or M(mapi.messaging.mapisvc_info) with C(profiles=true) returned. A host
+        without it counts as not read, never as zero users; a census of another shape does not fail
+        the task: the host counts as not read, a warning and RV(profile_errors) name the host and field.'
       - Required unless O(validate_only=true).
     type: dict
   desired:
@@ -112,9 +121,9 @@ attributes:
     platforms: all
     details: Runs on the controller; the targets are not contacted.
 notes:
-  - The CSV file is tidy, one fact per row; column C(record) says which kind (V(host), V(file),
-    V(service), V(property), V(finding), V(drift)). Cells that a spreadsheet would run as a
-    formula get a leading C(').
+  - The CSV file is tidy, one fact per row; column C(record) says which kind (V(summary),
+    V(straggler_group), V(service_profiles), V(host), V(profiles), V(file), V(service), V(property),
+    V(finding), V(drift)). Cells that a spreadsheet would run as a formula get a leading C(').
 seealso:
   - module: mapi.messaging.mapisvc_info
     description: Reads each host's MAPISVC.INF files; its results are what this module adds up.
@@ -196,6 +205,15 @@ summary:
     with_warnings:
       description: Reached hosts with at least one warning finding.
       type: int
+    compliant:
+      description: Compliant hosts (see O(fail_on)), the figure at the top of the report.
+      type: int
+    compliant_percent:
+      description: Compliant hosts in percent of all hosts, one decimal (100.0 for an empty report).
+      type: float
+    profiles_read:
+      description: Hosts whose profile census was read and counted.
+      type: int
     drifted:
       description: Reached hosts that differ from O(desired); null without O(desired).
       type: int
@@ -213,6 +231,9 @@ summary:
     without_file: 2
     with_errors: 5
     with_warnings: 7
+    compliant: 22
+    compliant_percent: 73.3
+    profiles_read: 25
     drifted: null
     services: 6
     findings: {error: 9, warning: 12}
@@ -251,6 +272,24 @@ gate:
     compliant: 27
     compliant_percent: 90.0
     msg: "fail_on tripped: unreachable: 2 of 30 hosts: ws0042, ws0117"
+straggler_groups:
+  description: The stragglers grouped by C(status), C(task) and C(message) (the host's own name in a
+    message replaced by C(<host>)), largest group first, with C(count); the report files list the hosts.
+  returned: unless O(validate_only=true)
+  type: list
+  elements: dict
+  sample:
+    - status: unreachable
+      task: ""
+      message: "Failed to connect to the host via winrm: ... Connection to <host> timed out."
+      count: 54
+profile_errors:
+  description: Hosts whose C(profiles) census could not be counted (C(host), C(message) naming the field);
+    their profiles count as not read.
+  returned: unless O(validate_only=true)
+  type: list
+  elements: dict
+  sample: []
 stragglers:
   description: Hosts that were unreachable or failed, to re-run later.
   returned: unless O(validate_only=true)
@@ -261,7 +300,7 @@ msg:
   description: A one-line summary.
   returned: always
   type: str
-  sample: "wrote /srv/reports/mapisvc/mapisvc-report.html, ...: 30 hosts, 28 reached, 1 unreachable, 1 failed, 5 with error findings"
+  sample: "wrote /srv/reports/mapisvc/mapisvc-report.html, ...: 22 of 30 hosts compliant, 28 reached, 1 unreachable, 1 failed, 5 with error findings"
 """
 
 from ansible.module_utils.basic import AnsibleModule
