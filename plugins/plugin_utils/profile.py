@@ -615,7 +615,9 @@ class ProfilePlan:
     ``existing_profiles: leave``), ``no_default_profile`` (profiles but none is the default:
     left alone), ``without_profile`` (no profile, left to Outlook's first start with
     ``new_profiles: leave``), ``foreign_import_prf`` (another tool's ImportPRF: left alone),
-    ``unread`` (not decided: the census or the probe could not read them); ``loaded``,
+    ``unread`` (not decided: the census or the probe could not read them), ``arranged``
+    (ImportPRF already names the PRF they need: Outlook imports it at its next first run);
+    ``loaded``,
     ``active_setup_users`` (the users not logged on), ``notes``. ``problems`` stop the step
     before any write.
     """
@@ -639,6 +641,7 @@ class ProfilePlan:
     without_profile: tuple = ()
     active_setup_users: tuple = ()
     foreign_import_prf: tuple = ()
+    arranged: tuple = ()
     unread: tuple = ()
     notes: tuple = ()
     problems: tuple = ()
@@ -805,7 +808,7 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
                             "written there; set %s to a file path in a folder of its own"
                             % (option, resolved[field_name], option))
     groups = {name: [] for name in ("has_service", "keep", "no_default_profile", "without_profile")}
-    imports, first_runs, foreign = [], [], []
+    imports, first_runs, foreign, arranged = [], [], [], []
     for sid in loaded:
         people = census_user(sid) if census_user is not None else None
         if people is None or not people.inspected:
@@ -832,6 +835,8 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
         # Missing, or naming our other PRF (the user gained or lost a profile since): ours to set.
         if import_prf is None or not names_our_prf(import_prf[1], wanted):
             imports.append({"sid": sid, "prf": wanted})
+        else:
+            arranged.append(sid)
         first_runs.extend((sid, name) for name in FIRST_RUN_VALUES if setup.value(name) is not None)
     append_written = resolved.get("prf_append") is not None
     return ProfilePlan(
@@ -841,7 +846,7 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
         write_script=not _file_is(files(resolved["script_path"]), script_hash),
         active_setup=_active_setup_writes(resolved, component),
         import_prf=tuple(imports), remove_first_run=tuple(first_runs), loaded=tuple(loaded),
-        active_setup_users=others, foreign_import_prf=tuple(foreign),
+        active_setup_users=others, foreign_import_prf=tuple(foreign), arranged=tuple(arranged),
         unread=tuple(unread), notes=tuple(notes), problems=tuple(problems),
         **{name: tuple(sids) for name, sids in groups.items()})
 

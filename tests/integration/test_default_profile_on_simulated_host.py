@@ -231,7 +231,8 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert [item["item"] for item in import_task["results"]] == [{"sid": alice, "prf": APPEND_PRF}]
     assert [item for item in import_task["results"] if item.get("diff")], "win_regedit showed no diff"
     summary = next(r for r in results if r["task"] == "Profile | Report who gets the service how")["msg"]
-    assert summary.startswith("ImportPRF set now for 1 logged-on user(s); 1 logged-on user(s) have the service"), summary
+    assert summary.startswith("ImportPRF set now for 1 logged-on user(s) and already set for 0"), summary
+    assert "; 1 logged-on user(s) have the service" in summary, summary
     assert "1 have profiles but no default" in summary and "1 have no profile" in summary, summary
     assert snapshot(root) == files_before
 

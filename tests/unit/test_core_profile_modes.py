@@ -279,7 +279,7 @@ def test_import_prf_naming_the_prf_wanted_is_arranged_and_only_first_run_goes():
     resolved = resolve(existing_profiles="add")
     spelled = '"%s"' % resolved["prf_append_path"].upper().replace("\\", "/")
     result = decide(resolved, [with_service(ALICE, [])], {ALICE: {"ImportPRF": spelled, "FirstRun": "1"}})
-    assert result.import_prf == ()
+    assert result.import_prf == () and result.arranged == (ALICE,)
     assert result.remove_first_run == ((ALICE, "FirstRun"),)
 
 
