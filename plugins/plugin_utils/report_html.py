@@ -180,7 +180,7 @@ A host whose profiles were not read counts as not read, never as zero users.</p>
 {% if wanted.groups %}
 <table class="drift"><tr><th>Section</th><th>Key</th><th>Declared</th><th>Found</th><th>Hosts</th></tr>
 {% for group in wanted.groups %}
-<tr><td class="id">{{ group.section or "-" }}</td><td class="k"><code>{{ group.key or "-" }}</code></td>
+<tr><td>{{ (group.section or "-")|path }}</td><td class="k"><code>{{ group.key or "-" }}</code></td>
 <td class="v"><code>{{ group.expected|path }}</code></td>
 <td class="v"><code>{{ "(missing)" if group.actual is none else group.actual|path }}</code></td>
 <td><b>{{ group.hosts|length|num }}</b> {{ hostlist(group.hosts) }}</td></tr>
