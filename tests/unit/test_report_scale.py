@@ -58,6 +58,8 @@ def test_compliance_counts_read_hosts_with_a_file_no_error_and_no_drift(fleet):
     assert data["summary"]["compliant_percent"] == round(100.0 * len(expected) / len(records), 1)
     assert 'data-compliant="%d" data-of="%d"' % (len(expected), len(records)) in page
     assert "%s</b> of %s hosts compliant" % (format(len(expected), ","), format(len(records), ",")) in page
+    if len(records) > min(SIZES):
+        return  # the rule does not depend on the size: the second build is done once
     # Without a desired state nobody drifts: the hosts that differed count as compliant again.
     plain = report.build(records)["summary"]["compliant"]
     assert plain == sum(1 for record in records.values() if reached(record) and has_file(record) and not errors(record))
