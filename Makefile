@@ -148,6 +148,24 @@ bench-fleet: venv collection
 bench-role: venv collection
 	$(BIN)/python bench/role.py
 
+# The collection's HTML documentation, offline, in .tmp/docs/html: antsibull-docs writes the
+# module and role pages (simplified-rst: no Ansible Sphinx extension needed) and the extra
+# docs of docs/docsite, copy_guides.py puts the guides of docs/ in the extra docs' place,
+# and Sphinx builds them with docs/docsite/conf.py, failing on any warning.
+DOCS_BUILD := .tmp/docs
+.PHONY: docs
+docs: venv collection
+	rm -rf $(DOCS_BUILD)
+	mkdir -p $(DOCS_BUILD)/rst
+	@# antsibull-docs wants its output folder writable by its owner only.
+	chmod og-w $(DOCS_BUILD)/rst
+	$(BIN)/antsibull-docs collection --use-current --output-format simplified-rst --no-indexes --fail-on-error \
+	  --dest-dir $(DOCS_BUILD)/rst mapi.messaging
+	$(BIN)/python docs/docsite/copy_guides.py $(DOCS_BUILD)/rst/collections/mapi/messaging/docsite
+	cp docs/docsite/index.rst $(DOCS_BUILD)/rst/index.rst
+	$(BIN)/sphinx-build -q -W --keep-going -b html -c docs/docsite $(DOCS_BUILD)/rst $(DOCS_BUILD)/html
+	@echo "open $(DOCS_BUILD)/html/index.html"
+
 include mk/packaging.mk
 
 clean:
