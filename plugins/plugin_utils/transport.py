@@ -395,6 +395,44 @@ def _missing_error(path):
                              "create it" % path)
 
 
+# How a module that could not start at all looks (the shell ran no Python, so the module wrote
+# no JSON): the shell's exit status for a command it cannot find or run, and the shell's own
+# words for it, e.g. "/bin/sh: 1: /usr/bin/python3.99: not found" (dash),
+# "bash: /opt/py/bin/python: No such file or directory", or ansible-core's "The module
+# interpreter '/usr/bin/python3.99' was not found."
+_COMMAND_NOT_FOUND_RC = 127
+_NOT_STARTED = ("not found", "no such file or directory")
+_NAMED_INTERPRETER = re.compile(r"interpreter '(?P<interpreter>[^']+)'")
+_SHELL_NAMES_COMMAND = re.compile(r"(?:^|: )(?P<interpreter>/\S+|\S*python\S*): (?:\d+: )?(?:not found|no such file or directory|command not found)",
+                                  re.IGNORECASE | re.MULTILINE)
+
+
+def interpreter_failure(result: dict[str, Any], configured: Optional[str]) -> Optional[str]:
+    """Why a module did not start on a POSIX target because of its Python interpreter, as a
+    message naming ``ansible_python_interpreter`` and how to set it; None for any other result.
+
+    ``configured``: the host's ansible_python_interpreter (or the discovered one), if known.
+    Only a failure without the module's own answer counts (module_stdout holds no JSON), with
+    the shell's "command not found" status or its words naming the interpreter: a module that
+    ran and reports a missing file is about the path, not the interpreter."""
+    if not result.get("failed") or (result.get("module_stdout") or "").strip().startswith("{"):
+        return None
+    said = "\n".join(str(result.get(key) or "") for key in ("msg", "module_stderr", "module_stdout"))
+    named = _NAMED_INTERPRETER.search(said) or _SHELL_NAMES_COMMAND.search(said)
+    interpreter = named.group("interpreter") if named else configured
+    not_started = any(words in said.lower() for words in _NOT_STARTED) and (
+        named is not None or (configured is not None and configured in said))
+    if result.get("rc") != _COMMAND_NOT_FOUND_RC and not not_started:
+        return None
+    return ("ansible_python_interpreter: the module could not start on this host, its Python interpreter %s "
+            "was not found or could not run (%s); nothing was read or written. Set ansible_python_interpreter "
+            "for this host to a Python 3 it has, e.g. ansible_python_interpreter=/usr/bin/python3 in the "
+            "inventory, or for a local connection ansible_python_interpreter='{{ ansible_playbook_python }}' "
+            "(the controller's own Python)"
+            % ("'%s'" % interpreter if interpreter else "(interpreter discovery found none)",
+               (result.get("module_stderr") or result.get("msg") or "").strip()))
+
+
 # The POSIX module, and what its file_type values are called in messages.
 POSIX_FILE_MODULE = "mapi.messaging.mapisvc_file"
 _POSIX_TYPES = {"fifo": "a FIFO (named pipe)", "character device": "a character device",
@@ -410,7 +448,21 @@ class Remote:
         self.windows = action._connection._shell.SHELL_FAMILY == "powershell"
 
     def _module(self, name, args):
-        return self.action._execute_module(module_name=name, module_args=args, task_vars=self.task_vars)
+        result = self.action._execute_module(module_name=name, module_args=args, task_vars=self.task_vars)
+        if not self.windows:
+            # Before any message about the path: a module that never started says nothing
+            # about the file, and the fix is the host's interpreter.
+            problem = interpreter_failure(result, self._interpreter())
+            if problem:
+                raise AnsibleActionFail(problem, result=result)
+        return result
+
+    def _interpreter(self):
+        configured = self.task_vars.get("ansible_python_interpreter")
+        if isinstance(configured, str) and "{{" not in configured:
+            return configured
+        discovered = (self.task_vars.get("ansible_facts") or {}).get("discovered_interpreter_python")
+        return discovered if isinstance(discovered, str) else None
 
     def read(self, path: str, missing_ok: bool) -> Optional[bytes]:
         """The file's bytes, or None if it does not exist and ``missing_ok``."""
