@@ -86,9 +86,8 @@ def audit_inventory(inventory, unreachable):
 
 
 # ws1's users: alice has MSEMS in her default profile, bob is not logged on (not inspected).
-AUDIT_FLEET = {"ws1": ("msi64", True, DEMO, {"users": ["alice:with-profile:loaded:services=MSEMS",
-                                                      "bob:with-profile:unloaded"]}),
-               "ws2": ("msi32", True, None)}
+WS1_USERS = ["alice:with-profile:loaded:services=MSEMS", "bob:with-profile:unloaded"]
+AUDIT_FLEET = {"ws1": ("msi64", True, DEMO, {"users": WS1_USERS}), "ws2": ("msi32", True, None)}
 
 
 @pytest.fixture(scope="module")
@@ -146,6 +145,20 @@ def test_the_audit_carries_each_hosts_profile_census_from_the_detection_into_the
     assert hosts["ws2"]["read"] is True
     # The unreachable host has no census: not read, never zero users.
     assert hosts["ws9"]["read"] is False
+
+
+def test_an_audit_without_detection_reads_the_census_only_with_audit_profiles(tmp_path):
+    private, dummy, inventory, dummy_roots = job_folder(tmp_path, AUDIT_FLEET)
+    audit_inventory(inventory, unreachable=False)
+    censuses = {}
+    for profiles in (True, False):
+        report_dir = tmp_path / ("reports-%s" % profiles)
+        runner = run_job(private, "audit.yml", inventory, {"audit_report_dir": str(report_dir), "audit_detect": False,
+                                                           "audit_profiles": profiles})
+        assert (runner.status, runner.rc) == ("successful", 0), runner.stdout.read()[-3000:]
+        report = json.loads((report_dir / "mapisvc-report.json").read_text(encoding="utf-8"))
+        censuses[profiles] = {row["host"]: row["profiles"]["read"] for row in report["hosts"]}
+    assert censuses == {True: {"ws1": True, "ws2": True}, False: {"ws1": False, "ws2": False}}
 
 
 def test_an_audit_job_without_a_gate_succeeds_with_its_artifacts(tmp_path):
