@@ -468,16 +468,21 @@ def copy_folders(file_copies: t.Iterable[dict[str, t.Any]], extra: t.Iterable[di
 
 def with_profile_files(planned: ServicePlan, profile_plan: default_profile.ProfilePlan, settings: dict[str, t.Any],
                        script_src: str = default_profile.SCRIPT_NAME) -> tuple[ServicePlan, default_profile.ProfilePlan]:
-    """``(planned, profile_plan)`` with the PRF (its rendered text, written as win_copy writes
+    """``(planned, profile_plan)`` with the PRFs (their rendered text, written as win_copy writes
     ``content``) and the per-user script moved into ``copy_folders`` where they go to a folder
-    the service's files are copied to: ``profile_plan.write_prf`` / ``write_script`` then say
+    the service's files are copied to: ``profile_plan.write_prf`` / ``write_prf_append`` /
+    ``write_script`` then say
     False, as the profile step no longer writes them itself. Elsewhere (another folder, or no
     file copied there) the profile step writes them, so its tasks alone still do the step."""
     prf = {"dest": settings["prf_path"], "content": settings["prf"]}
+    # The PRF for existing profiles (existing_profiles: add) lies beside the PRF.
+    prf_append = {"dest": settings.get("prf_append_path"), "content": settings.get("prf_append")}
     script = {"dest": settings["script_path"], "src": script_src}
     folders, joined = copy_folders(planned.file_copies, [write for write, wanted in (
-        (prf, profile_plan.write_prf), (script, profile_plan.write_script)) if wanted])
+        (prf, profile_plan.write_prf), (prf_append, profile_plan.write_prf_append),
+        (script, profile_plan.write_script)) if wanted])
     profile_plan = dataclasses.replace(profile_plan, write_prf=profile_plan.write_prf and prf not in joined,
+                                       write_prf_append=profile_plan.write_prf_append and prf_append not in joined,
                                        write_script=profile_plan.write_script and script not in joined)
     return dataclasses.replace(planned, copy_folders=folders), profile_plan
 

@@ -741,6 +741,19 @@ def test_the_prf_and_script_join_the_copy_of_the_install_folder(write_prf, write
     assert [entry["dest"] for entry in planned.file_copies] == [DIR + "\\contosoui32.dll"]
 
 
+def test_the_prf_for_existing_profiles_joins_the_copy_of_the_install_folder_too():
+    found = located()
+    planned = contoso_plan(found, installed(found, files={DIR + "\\contosoui32.dll": b"an older build"}))
+    settings = dict(PROFILE_SETTINGS, prf_append_path=DIR + "\\CONTOSO-append.prf",
+                    prf_append="[General]\r\nOverwriteProfile=Append\r\n")
+    profile_plan = default_profile.ProfilePlan(state="present", write_prf_append=True)
+    planned, after = service_plan.with_profile_files(planned, profile_plan, settings)
+    (group,) = planned.copy_folders
+    assert group["sources"][-1] == {"name": "CONTOSO-append.prf", "content": settings["prf_append"]}
+    assert group["paths"][-1] == DIR + "\\CONTOSO-append.prf"
+    assert (after.write_prf, after.write_prf_append, after.write_script) == (False, False, False)
+
+
 def test_the_prf_stays_with_the_profile_step_without_a_file_copy_in_its_folder():
     found = located()
     planned = contoso_plan(found, installed(found))
