@@ -5,7 +5,6 @@ Sphinx (docs/docsite), the plugins, the role and every guide of docs/, and fails
 """
 
 import html.parser
-import pathlib
 import re
 
 import pytest
