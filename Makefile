@@ -24,7 +24,7 @@ ORACLE_EXE := $(CURDIR)/.tmp/oracle/profile_dump.exe
 # pslint needs PowerShell). `make sanity` and `make test` run them all.
 SANITY_SLOW := pylint validate-modules import ansible-doc pslint
 
-.PHONY: help venv lock collection demo check test unit integration differential sanity sanity-quick oracle bench bench-fleet bench-role molecule molecule-windows clean
+.PHONY: help venv lock collection demo check test unit integration differential sanity sanity-quick oracle bench bench-fleet bench-role report-preview molecule molecule-windows clean
 
 help:
 	@echo "make demo          register a sample service in a sample MAPISVC.INF, twice"
@@ -36,6 +36,9 @@ help:
 	@echo "make bench-fleet   audit cost per host; writes its block in docs/scaling.md"
 	@echo "make bench-role    the role's module executions per host and wall time, beside the per-item role it"
 	@echo "                   replaced (BENCH_ROLE_HOSTS, _FORKS, _RUNS); writes its block in docs/scaling.md"
+	@echo "make report-preview  the fleet report at 1,000 and 10,000 synthetic hosts: sizes, and Chromium"
+	@echo "                   screenshots in .tmp/report-preview when chromium is installed"
+	@echo "make docs          the collection's HTML documentation in .tmp/docs/html (antsibull-docs, Sphinx)"
 	@echo "make compat        unit and integration tests on the lowest and newest ansible-core"
 	@echo "make molecule      the role's Molecule scenarios on simulated Windows hosts"
 	@echo "make molecule-windows  the role's Molecule scenario on real Windows (MAPI_WINDOWS_INVENTORY)"
@@ -110,6 +113,7 @@ check: venv collection
 molecule: venv collection
 	$(BIN)/molecule test -s default
 	$(BIN)/molecule test -s removal
+	$(BIN)/molecule test -s profiles
 
 # The same installation on real Windows workstations (docs/testing-on-windows.md).
 molecule-windows: venv collection
@@ -147,6 +151,11 @@ bench-fleet: venv collection
 # BENCH_ROLE_HOSTS (default 20) sets the timed fleet's size: use 1 to 3 while developing.
 bench-role: venv collection
 	$(BIN)/python bench/role.py
+
+# The audit report of synthetic fleets (1,000 and 10,000 hosts): file sizes, and headless
+# Chromium screenshots when Debian's chromium is installed (docs/audit.md).
+report-preview: venv collection
+	$(BIN)/python bench/report_preview.py
 
 # The collection's HTML documentation, offline, in .tmp/docs/html: antsibull-docs writes the
 # module and role pages (simplified-rst: no Ansible Sphinx extension needed) and the extra

@@ -42,7 +42,7 @@ def build(tmp_path, fleet, group="all"):
 def run(tmp_path, playbook, inventory, *extra):
     """playbook_run.run_playbook_file with the doubles first: (process, recap)."""
     return playbook_run.run_playbook_file(tmp_path, playbook, inventory, *extra,
-                                            collections=(DOUBLES, playbook_run.COLLECTIONS))
+                                          collections=(DOUBLES, playbook_run.COLLECTIONS))
 
 
 def tree(root):

@@ -172,8 +172,8 @@ def expected_dlls(specs, service):
 
 def run_audit(tmp_path, inventory, *extra):
     proc, dummy = playbook_run.run_playbook_file(tmp_path, "mapi.messaging.audit", inventory,
-                                                   "-e", "audit_report_dir=%s" % (tmp_path / "report"), *extra,
-                                                   forks=10)
+                                                 "-e", "audit_report_dir=%s" % (tmp_path / "report"), *extra,
+                                                 forks=10)
     return proc
 
 

@@ -458,7 +458,7 @@ def _service_name(section, code_page):
             continue
         if stored["type"] != "binary":
             raise ItemError("value '%s' is not REG_BINARY" % name)
-        text = bytes(stored["data"]).decode(encoding, errors="replace").split("\0")[0]
+        text = bytes(stored["data"]).decode(encoding, errors="replace").split("\0", maxsplit=1)[0]
         if text:
             return text
     return None
