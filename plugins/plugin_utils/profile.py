@@ -523,7 +523,10 @@ def _unique_folded(items):
     return result
 
 
-def _versions(office_version):
+def office_versions(office_version: Union[None, str, list[str], tuple[str, ...]]) -> list[str]:
+    """The Office versions whose per-user keys the probe reads: the one given (or each of a list),
+    or, for ``"auto"`` (or None), every version detection may find, since detection happens in
+    the same read."""
     if office_version in (None, "", "auto"):
         return list(windows_paths.OFFICE_VERSIONS)
     if isinstance(office_version, (list, tuple)):
@@ -542,7 +545,7 @@ def probe_needs(resolved: dict[str, Any], office_version: Union[None, str, list[
     """
     # The users' profiles themselves come from the census (census.take), read through the
     # probe's ProfileKeys, which the plan action asks for on every run.
-    user_keys = [SETUP_KEY.format(version=version) for version in _versions(office_version)]
+    user_keys = [SETUP_KEY.format(version=version) for version in office_versions(office_version)]
     user_keys.append(resolved["user_active_setup_key"])
     # Both PRFs: the one for existing profiles is read with "leave" too, so that a removal
     # finds a file an earlier run with "add" wrote.
