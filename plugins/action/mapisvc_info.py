@@ -18,8 +18,6 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.mapi.messaging.plugins.action.message_service_plan import (PROBE_DEPTH, office_versions,
-                                                                                    profile_needs)
 from ansible_collections.mapi.messaging.plugins.modules.mapisvc_info import ARGUMENT_SPEC
 from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, ini, probe, probe_script, transport
 
@@ -70,15 +68,14 @@ class ActionModule(ActionBase):
                 probed = probe.read(answer)
             except probe.ProbeError as e:
                 raise AnsibleActionFail("profiles: %s" % e) from None
-            result["profiles"] = census.take(probed, office_versions("auto")).as_dict()
+            result["profiles"] = census.take(probed, "auto").as_dict()
         return result
 
     def _probe_profiles(self, task_vars):
         """The probe script with only what the census reads (ProfileList and every Office
         version's profile keys): one read-only execution that runs in check mode too."""
-        needs = profile_needs(office_versions("auto"))
-        parameters = probe.parameters(registry_keys=needs["registry_keys"], values=[], paths=[], mapisvc_paths=[],
-                                      user_keys=[], in_use_paths=[], profile_keys=needs["profile_keys"])
+        parameters = probe.parameters(values=[], paths=[], mapisvc_paths=[], user_keys=[], in_use_paths=[],
+                                      **census.probe_keys("auto"))
         return self._execute_module(module_name="ansible.windows.win_powershell", task_vars=task_vars,
-                                    module_args={"script": probe_script.PROBE_SCRIPT, "depth": PROBE_DEPTH,
+                                    module_args={"script": probe_script.PROBE_SCRIPT, "depth": probe.PROBE_DEPTH,
                                                  "parameters": parameters})

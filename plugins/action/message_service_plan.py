@@ -25,11 +25,9 @@ from ansible.plugins.action import ActionBase
 from ansible_collections.mapi.messaging.plugins.modules.message_service_plan import ARGUMENT_SPEC
 from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, host, probe, probe_script
 from ansible_collections.mapi.messaging.plugins.plugin_utils import profile as profile_core
-from ansible_collections.mapi.messaging.plugins.plugin_utils import service_plan, windows_paths
+from ansible_collections.mapi.messaging.plugins.plugin_utils import service_plan
+from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import PROBE_DEPTH
 
-# win_powershell serialises $Ansible.Result only to this depth; the probe's deepest answer is
-# users.profiles[].profiles[].services[] (seven levels below the result).
-PROBE_DEPTH = 8
 # Read in blocks so a large DLL is never held in memory whole.
 _BLOCK = 1024 * 1024
 
@@ -66,20 +64,6 @@ def _merge(*needs):
     return merged
 
 
-def office_versions(office_version):
-    """The Office versions whose profile keys the probe reads: the one given, or (auto) every
-    version detection may find, since detection happens in the same read."""
-    if office_version in (None, "", "auto"):
-        return list(windows_paths.OFFICE_VERSIONS)
-    return [office_version]
-
-
-def profile_needs(versions):
-    """What the census needs from the probe: ProfileList and each version's profile keys."""
-    return {"registry_keys": [profile_core.PROFILE_LIST_KEY],
-            "profile_keys": [key for version in versions for key in profile_core.profile_keys(version)]}
-
-
 def _profile_settings(args, target):
     """profile.settings for this host, or None (no profile declared, or its problems: the
     service plan reports those). A removal withdraws what an install with the default settings
@@ -111,8 +95,8 @@ class ActionModule(ActionBase):
         if isinstance(mapisvc_paths, str) or not all(isinstance(path, str) and path for path in mapisvc_paths):
             raise AnsibleActionFail("message_service_mapisvc_paths: give a list of full MAPISVC.INF paths")
         local_sha256 = {}
-        versions = office_versions(args["office_version"])
-        needs = [{"registry_keys": host.registry_keys(), "mapisvc_paths": mapisvc_paths}, profile_needs(versions)]
+        versions = profile_core.office_versions(args["office_version"])
+        needs = [{"registry_keys": host.registry_keys(), "mapisvc_paths": mapisvc_paths}, census.probe_keys(versions)]
         if not args["detect_only"]:
             local_sha256 = self._local_sources(args)
             needs.append(service_plan.probe_needs(**{key: args[key] for key in _PROBE_ARGS}))

@@ -19,17 +19,18 @@ itself. A name that matches no profile is no default (Outlook then asks the user
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, Iterable, Optional, Union
+from typing import Any, Optional, Union
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, profile
-
-if TYPE_CHECKING:
-    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import Probe
+from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import Probe, shown
 
 # Why a user listed under ProfileList is not inspected: the probe reads loaded hives only. The
 # audit never loads a user's hive itself, because a hive held open by another process gives
 # that user a temporary profile at the next logon.
 NOT_LOADED = "hive not loaded (the user is not logged on); the audit never loads a user's hive"
+
+# One Office version, several (newest first), or "auto" (None): profile.office_versions reads it.
+Versions = Union[None, str, list[str], tuple[str, ...]]
 
 COUNT_KEYS = ("users", "inspected", "not_inspected", "with_profile", "in_default_profile")
 
@@ -70,10 +71,10 @@ class Census:
 # --- counting the plain dict -------------------------------------------------------------------
 
 def _require(where, value, kinds, what):
-    if isinstance(value, bool) and bool not in kinds:
-        raise ValueError("%s: expected %s, got %r" % (where, what, value))
-    if not isinstance(value, kinds):
-        raise ValueError("%s: expected %s, got %s %r" % (where, what, type(value).__name__, value))
+    # The census comes from a variable: a wrong value is named by its type and a short start
+    # (probe.shown), never echoed whole into the report and its warnings.
+    if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+        raise ValueError("%s: expected %s, got %s %s" % (where, what, type(value).__name__, shown(value)))
     return value
 
 
@@ -94,6 +95,9 @@ def _checked_user(where, entry):
         raise ValueError("%s: %s missing; give the census as message_service_plan or mapisvc_info returned it"
                          % (where, ", ".join(missing)))
     sid = _require(where + ".sid", entry["sid"], (str,), "a SID string")
+    if not profile.user_sid(sid):
+        raise ValueError("%s.sid: expected a user account's SID (S-1-5-21-... or S-1-12-1-...), got %s"
+                         % (where, shown(sid)))
     inspected = _require(where + ".inspected", entry["inspected"], (bool,), "true or false")
     if entry["reason"] is not None:
         _require(where + ".reason", entry["reason"], (str,), "a string or null")
@@ -102,11 +106,14 @@ def _checked_user(where, entry):
     if default is not None:
         _require(where + ".default_profile", default, (str,), "a profile name or null")
     services = _strings(where + ".default_services", entry["default_services"])
+    if inspected and entry["reason"] is not None:
+        raise ValueError("%s.reason: user %s was inspected, so it has no reason for not being inspected (null)"
+                         % (where, sid))
     if not inspected and (entry["reason"] is None or profiles or default is not None or services):
         raise ValueError("%s: user %s was not inspected, so it needs a reason and no profiles, default_profile "
                          "or default_services" % (where, sid))
     if default is not None and ini.fold(default) not in {ini.fold(name) for name in profiles}:
-        raise ValueError("%s.default_profile: %r is not one of the user's profiles" % (where, default))
+        raise ValueError("%s.default_profile: %s is not one of the user's profiles" % (where, shown(default)))
     if default is None and services:
         raise ValueError("%s.default_services: a user without a default profile has no default services" % where)
     return sid, inspected, profiles, services
@@ -124,7 +131,7 @@ def counts(census_dict: object, service: object, where: str = "profiles") -> dic
     name the caller got it under), never counted: a wrong count would look like a fact.
     """
     if not isinstance(service, str) or not service.strip():
-        raise ValueError("service: expected the service's name (its [Services] key), got %r" % (service,))
+        raise ValueError("service: expected the service's name (its [Services] key), got %s" % shown(service))
     _require(where, census_dict, (dict,), "the census (a mapping with users and errors) that "
                                           "message_service_plan or mapisvc_info returned")
     for name in ("users", "errors"):
@@ -187,22 +194,35 @@ def _inspect(sid: str, sets: list) -> UserProfiles:
                         default_services=services)
 
 
-def take(probed: Probe, office_versions: Union[str, Iterable[str]]) -> Census:
-    """The census of one host from one probe that was given ``ProfileKeys`` =
-    ``profile.profile_keys`` of ``office_versions`` (one version or several, newest first) and
-    ``profile.PROFILE_LIST_KEY`` among its registry keys.
+def _profile_keys(office_versions):
+    """The keys holding the users' Outlook profiles for ``office_versions``, newest location
+    first: every version's own key, then the legacy key Outlook 2010 and earlier used
+    (whatever version listed it first)."""
+    keys = ini.unique(key for version in profile.office_versions(office_versions)
+                      for key in profile.profile_keys(version))
+    keys.sort(key=lambda key: ini.fold(key) == ini.fold(profile.LEGACY_PROFILES_KEY))
+    return keys
+
+
+def probe_keys(office_versions: Versions) -> dict[str, list[str]]:
+    """What the census needs from the probe, as ``probe.parameters`` takes it: ProfileList
+    among the ``registry_keys`` and the ``profile_keys`` of ``office_versions`` (one version,
+    several newest first, or ``"auto"``: every version detection may find)."""
+    return {"registry_keys": [profile.PROFILE_LIST_KEY], "profile_keys": _profile_keys(office_versions)}
+
+
+def take(probed: Probe, office_versions: Versions) -> Census:
+    """The census of one host from one probe given ``probe_keys(office_versions)`` (one
+    version, several newest first, or ``"auto"``).
 
     One entry per user account (``profile.user_sid``), sorted by SID: users whose hive is
     loaded are inspected; users listed under ProfileList but not loaded are not (reason
-    ``NOT_LOADED``); a loaded user whose profile keys could not be read is not either, with the
-    probe's error. The default profile is the DefaultProfile that applies to the location,
-    only when a profile of that name exists there.
+    ``NOT_LOADED``, or the probe's error when HKEY_USERS could not be listed: then who is
+    logged on is not known); a loaded user whose profile keys could not be read is not
+    either, with the probe's error. The default profile is the DefaultProfile that applies to
+    the location, only when a profile of that name exists there.
     """
-    versions = [office_versions] if isinstance(office_versions, str) else list(office_versions)
-    keys = ini.unique(key for version in versions for key in profile.profile_keys(version))
-    # Newest location first: every version's own key, then the legacy key Outlook 2010 and
-    # earlier used (whatever version listed it first).
-    keys.sort(key=lambda key: ini.fold(key) == ini.fold(profile.LEGACY_PROFILES_KEY))
+    keys = _profile_keys(office_versions)
     errors = list(probed.errors)
     loaded = profile.user_sids(probed.users.loaded)
     registry = probed.registry
@@ -215,8 +235,12 @@ def take(probed: Probe, office_versions: Union[str, Iterable[str]]) -> Census:
                       % profile.PROFILE_LIST_KEY)
     else:
         listed = profile.user_sids(registry.sub_keys(profile.PROFILE_LIST_KEY))
+    # Without the list of loaded hives, "not logged on" would be a guess: the probe's error is
+    # the reason instead.
+    absent = NOT_LOADED if probed.users.error is None else (
+        "not known whether the user is logged on (%s); the audit never loads a user's hive" % probed.users.error)
     loaded_folded = {ini.fold(sid) for sid in loaded}
     users = [_inspect(sid, [(key, probed.users.profile_set(sid, key)) for key in keys]) for sid in loaded]
-    users += [UserProfiles(sid=sid, inspected=False, reason=NOT_LOADED)
+    users += [UserProfiles(sid=sid, inspected=False, reason=absent)
               for sid in listed if ini.fold(sid) not in loaded_folded]
     return Census(users=tuple(sorted(users, key=lambda entry: ini.fold(entry.sid))), errors=tuple(errors))

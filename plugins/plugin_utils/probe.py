@@ -27,6 +27,10 @@ from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
 from ansible_collections.mapi.messaging.plugins.plugin_utils.probe_script import PROBE_VERSION
 from ansible_collections.mapi.messaging.plugins.plugin_utils.transport import _error_message
 
+# win_powershell serialises $Ansible.Result only to this depth; the probe's deepest answer is
+# users.profiles[].profiles[].services[] (seven levels below the result).
+PROBE_DEPTH = 8
+
 # The registry value types the probe reports, and the Python form of each one's data.
 STRING_TYPES = ("REG_SZ", "REG_EXPAND_SZ")
 NUMBER_TYPES = {"REG_DWORD": 32, "REG_QWORD": 64}
@@ -165,11 +169,19 @@ class ProfileSet:
     error: t.Optional[str]
 
 
+# How the script's errors say that HKEY_USERS could not be listed (then ``loaded`` is empty
+# because nothing is known, not because no one is logged on).
+HKU_UNLISTED = "HKEY_USERS could not be listed: "
+
+
 @dataclasses.dataclass(frozen=True)
 class Users:
+    """The loaded hives (logged-on users), the UserKeys and ProfileKeys read under them, and
+    ``error``: the probe's error when HKEY_USERS could not be listed, else None."""
     loaded: t.Tuple[str, ...]
     keys: t.Dict[t.Tuple[str, str], KeyState]
     profiles: t.Dict[t.Tuple[str, str], ProfileSet] = dataclasses.field(default_factory=dict)
+    error: t.Optional[str] = None
 
     def key(self, sid, key):
         return self.keys.get((sid, _fold_path(key)))
@@ -242,8 +254,20 @@ def parameters(*, registry_keys, values, paths, mapisvc_paths, user_keys, in_use
         "MapisvcPaths": ini.unique(list(mapisvc_paths or [])),
         "UserKeys": ini.unique(list(user_keys or [])),
         "InUsePaths": ini.unique(list(in_use_paths or [])),
-        "ProfileKeys": ini.unique(list(profile_keys or [])),
+        # Repeats compared as the reader compares keys (case and trailing backslashes aside):
+        # the answer holds one entry per key, and a repeated entry is refused.
+        "ProfileKeys": _unique_keys(profile_keys or []),
     }
+
+
+def _unique_keys(keys):
+    """Key paths without repeats as the reader compares them (``_fold_path``), first kept."""
+    seen, result = set(), []
+    for key in keys:
+        if _fold_path(key) not in seen:
+            seen.add(_fold_path(key))
+            result.append(key)
+    return result
 
 
 def canonical_sha256(reg_type, data) -> str:
@@ -316,13 +340,13 @@ class _Reader:
     @staticmethod
     def error(where, expected, got):
         return ProbeError("probe: result.%s should be %s, got %s; if the probe task did not pass depth: 8 to "
-                          "win_powershell, add it; otherwise %s" % (where, expected, _shown(got), _MISMATCH_FIX))
+                          "win_powershell, add it; otherwise %s" % (where, expected, shown(got), _MISMATCH_FIX))
 
     def get(self, mapping, key, where, kinds, optional=False):
         if not isinstance(mapping, dict) or key not in mapping:
             if optional:
                 return None
-            raise self.error(where, "present", "nothing (missing)")
+            raise self.error(where, "present", _Said("nothing (missing)"))
         value = mapping[key]
         if optional and value is None:
             return None
@@ -469,15 +493,16 @@ class _Reader:
                 sid=sid, key=key, exists=exists,
                 values=Registry({key: values if exists else None}, types, {key: sub_keys}),
                 sub_keys=sub_keys, error=self.get(item, "error", where + ".error", str, optional=True))
+        unlisted = [error for error in self.items(self.body, "errors", "errors", str) if error.startswith(HKU_UNLISTED)]
         return Users(loaded=tuple(self.items(section, "loaded", "users.loaded", str)), keys=keys,
-                     profiles=self.profile_sets(section))
+                     profiles=self.profile_sets(section), error=unlisted[0] if unlisted else None)
 
     def profile_sets(self, section):
-        sets = {}
-        if isinstance(section, dict) and "profiles" not in section:
-            # The script always answers it (PROBE_VERSION guards the shape); a hand-built
-            # answer without it asked for no profile keys, and the census says so per user.
-            return sets
+        """users.profiles by (SID, key). Every answer of this contract version has it (an empty
+        list when no ProfileKeys were asked); an answer without it, with a key read twice, or
+        with profiles or a DefaultProfile under a key it says does not exist contradicts
+        itself, and the census would count from it as if it were a fact: refused."""
+        sets, first = {}, {}
         for index, item in enumerate(self.items(section, "profiles", "users.profiles")):
             where = "users.profiles[%d]" % index
             states = []
@@ -493,7 +518,18 @@ class _Reader:
                 default=self.get(item, "default", where + ".default", str, optional=True),
                 parent_default=self.get(item, "parent_default", where + ".parent_default", str, optional=True),
                 profiles=tuple(states), error=self.get(item, "error", where + ".error", str, optional=True))
-            sets[(ini.fold(found.sid), _fold_path(found.key))] = found
+            if not found.exists and found.profiles:
+                raise self.error(where + ".profiles", "empty, as exists is false (a key that does not exist holds "
+                                 "no profiles)", _Said("%d profiles" % len(found.profiles)))
+            if not found.exists and found.default is not None:
+                raise self.error(where + ".default", "null, as exists is false (a key that does not exist holds "
+                                 "no DefaultProfile value)", found.default)
+            ident = (ini.fold(found.sid), _fold_path(found.key))
+            if ident in first:
+                raise self.error(where, "the only entry of SID %s and key %s" % (shown(found.sid), shown(found.key)),
+                                 _Said("a repeat of users.profiles[%d]" % first[ident]))
+            first[ident] = index
+            sets[ident] = found
         return sets
 
     def in_use(self):
@@ -525,16 +561,33 @@ def _is(value, kind):
     return isinstance(value, kind)
 
 
-class _Kind:
+class _Said:
+    """Stands for a value in a message by what is said of it (shown as it is, not quoted)."""
+
+    def __init__(self, text):
+        self.text = text
+
+    def __repr__(self):
+        return self.text
+
+
+class _Kind(_Said):
     """Stands for a value in a message by its kind alone."""
 
     def __init__(self, value):
-        self.name = "null" if value is None else type(value).__name__
-
-    def __repr__(self):
-        return "a value of type %s" % self.name
+        super().__init__("a value of type %s" % ("null" if value is None else type(value).__name__))
 
 
-def _shown(value):
+# How much of a value an error message quotes: enough to find it, never the whole of a huge one
+# (messages go into results, warnings and reports).
+SHOWN_LIMIT = 80
+
+
+def shown(value: object) -> str:
+    """A value quoted for an error message: its repr, or for a longer one the start of it with
+    its type and length, so a message stays short whatever it is given."""
     text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    if len(text) <= SHOWN_LIMIT:
+        return text
+    size = len(value) if isinstance(value, (str, bytes, list, tuple, dict)) else len(text)
+    return "%s... (%s of length %d)" % (text[:SHOWN_LIMIT - 30], type(value).__name__, size)

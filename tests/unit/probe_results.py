@@ -53,6 +53,8 @@ class Host:
         # User accounts (user()) and the profile keys the probe is asked for (ProfileKeys).
         self.users = []
         self.profile_keys = profile.profile_keys(version)
+        # Why HKEY_USERS could not be listed (then no hive is reported loaded), or None.
+        self.hku_error = None
 
     def set(self, key, **values):
         self.keys.setdefault(key, {}).update(values)
@@ -105,9 +107,12 @@ class Host:
             "probe": probe.PROBE_VERSION, "registry": registry, "values": [], "paths": [],
             "mapisvc": {"searched": [], "copies": copies, "missing": self.missing, "msmapi_dlls": self.dlls,
                         "language_folders": self.folders, "errors": self.errors},
-            "users": self._users(), "in_use": {"outlook": [], "locked": []}, "errors": []}}
+            "users": self._users(), "in_use": {"outlook": [], "locked": []},
+            "errors": [] if self.hku_error is None else [probe.HKU_UNLISTED + self.hku_error]}}
 
     def _users(self):
+        if self.hku_error is not None:
+            return {"loaded": [], "keys": [], "profiles": []}
         loaded = [user for user in self.users if user["loaded"]]
         return {"loaded": [".DEFAULT", "S-1-5-18"] + [name for user in loaded for name in (user["sid"], user["sid"] + "_Classes")],
                 "keys": [], "profiles": [entry for user in loaded for entry in self._profile_sets(user)]}

@@ -22,7 +22,6 @@ from ansible.template import Templar
 from probe_results import Host
 
 from ansible_collections.mapi.messaging.plugins.action.mapisvc_info import ActionModule
-from ansible_collections.mapi.messaging.plugins.action.message_service_plan import PROBE_DEPTH
 from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, probe, probe_script, profile, transport
 from test_action_mapisvc import (TASK_VARS, WIN_POWERSHELL, WIN_SLURP, FakeConnection, FakeTarget, docs,
                                  WINDOWS_MODULES, failure_result)
@@ -221,8 +220,9 @@ def test_codepage_is_used_for_ansi_files():
 ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
 ERIN = "S-1-12-1-3545394826-1177282345-2611744406-2393584102"
 CAROL = "S-1-5-21-1004336348-1177238915-682003330-1003"
-EVERY_PROFILE_KEY = [profile.PROFILES_KEY.format(version="16.0"), profile.LEGACY_PROFILES_KEY,
-                     profile.PROFILES_KEY.format(version="15.0")]
+# Every Office version's profile keys, newest location first (the legacy key last).
+EVERY_PROFILE_KEY = [profile.PROFILES_KEY.format(version="16.0"), profile.PROFILES_KEY.format(version="15.0"),
+                     profile.LEGACY_PROFILES_KEY]
 
 
 def census_target():
@@ -238,7 +238,7 @@ def test_profiles_cost_one_more_read_only_probe_with_only_profile_list_and_profi
     target = census_target()
     result = run(target, check_mode=check_mode, path=[WIN_A, WIN_B], profiles=True)
     assert target.calls == [read_call([WIN_A, WIN_B]), (WIN_POWERSHELL, {
-        "script": probe_script.PROBE_SCRIPT, "depth": PROBE_DEPTH, "parameters": probe.parameters(
+        "script": probe_script.PROBE_SCRIPT, "depth": probe.PROBE_DEPTH, "parameters": probe.parameters(
             registry_keys=[profile.PROFILE_LIST_KEY], values=[], paths=[], mapisvc_paths=[], user_keys=[],
             in_use_paths=[], profile_keys=EVERY_PROFILE_KEY)})]
     assert result["changed"] is False and "failed" not in result

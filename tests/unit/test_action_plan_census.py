@@ -15,7 +15,9 @@ USERS = ["alice:with-profile:services=MSEMS+CONTOSO", "bob:with-profile:services
 
 
 def every_versions_profile_keys():
-    return [key for version in windows_paths.OFFICE_VERSIONS for key in profile.profile_keys(version)]
+    """Each version's own profile key, newest first, then the legacy key."""
+    return [key for version in windows_paths.OFFICE_VERSIONS for key in profile.profile_keys(version)
+            if key != profile.LEGACY_PROFILES_KEY] + [profile.LEGACY_PROFILES_KEY]
 
 
 @pytest.mark.parametrize("detect_only", [True, False])

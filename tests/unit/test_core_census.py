@@ -10,7 +10,7 @@ import pytest
 
 from probe_results import LEGACY_PROFILES, Host
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import census, probe
+from ansible_collections.mapi.messaging.plugins.plugin_utils import census, probe, profile, windows_paths
 
 ALICE = "S-1-5-21-1004336348-1177238915-682003330-1001"
 BOB = "S-1-5-21-1004336348-1177238915-682003330-1002"
@@ -70,6 +70,36 @@ def test_counts_refuse_a_malformed_census_naming_the_field(change, field):
     with pytest.raises(ValueError) as raised:
         census.counts(broken, "CONTOSO")
     assert str(raised.value).startswith(field)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("sid", "S-1-5-21-" + "7" * 1000000),
+    ("reason", ["x" * 1000000]),
+    ("default_profile", "Gone" * 250000),
+])
+def test_counts_name_a_huge_wrong_value_by_its_type_start_and_length(field, value):
+    broken = copy.deepcopy(FLEET_HOST)
+    broken["users"][0][field] = value
+    with pytest.raises(ValueError) as raised:
+        census.counts(broken, "CONTOSO")
+    message = str(raised.value)
+    assert message.startswith("profiles.users[0].%s: " % field) and len(message) < 300
+    assert "of length %d)" % len(value) in message
+
+
+@pytest.mark.parametrize("sid", ["", "  ", "S-1-5-18", "S-1-5-21-1-2-3-1001_Classes", ".DEFAULT", "alice"])
+def test_counts_refuse_an_entry_that_is_no_user_account(sid):
+    broken = copy.deepcopy(FLEET_HOST)
+    broken["users"][1]["sid"] = sid
+    with pytest.raises(ValueError, match=r"^profiles\.users\[1\]\.sid: expected a user account's SID"):
+        census.counts(broken, "CONTOSO")
+
+
+def test_counts_refuse_an_inspected_user_with_a_reason_for_not_being_inspected():
+    broken = copy.deepcopy(FLEET_HOST)
+    broken["users"][0]["reason"] = census.NOT_LOADED
+    with pytest.raises(ValueError, match=r"^profiles\.users\[0\]\.reason: user %s was inspected" % ALICE):
+        census.counts(broken, "CONTOSO")
 
 
 def test_counts_name_the_field_as_the_caller_got_it():
@@ -169,3 +199,24 @@ def test_without_profile_list_the_census_says_users_not_logged_on_were_not_count
     taken = census.take(probe.read(answer), "16.0")
     assert [entry.sid for entry in taken.users] == [ALICE]
     assert any("were not counted" in error and "Access denied" in error for error in taken.errors)
+
+
+def test_when_hkey_users_cannot_be_listed_the_probes_error_is_the_reason_not_a_logoff():
+    host = Host().user(ALICE, {"Outlook": ["CONTOSO"]}, default="Outlook").user(CAROL, None, loaded=False)
+    host.hku_error = "Requested registry access is not allowed."
+    taken = host.census()
+    for sid in (ALICE, CAROL):
+        entry = taken.user(sid)
+        assert not entry.inspected and "not logged on" not in entry.reason
+        assert "HKEY_USERS could not be listed: Requested registry access is not allowed." in entry.reason
+    assert census.counts(taken.as_dict(), "CONTOSO")["not_inspected"] == 2
+
+
+def test_probe_keys_ask_for_profile_list_and_every_versions_profile_keys_newest_first():
+    keys = census.probe_keys("auto")
+    assert keys["registry_keys"] == [profile.PROFILE_LIST_KEY]
+    expected = list(dict.fromkeys(key for version in windows_paths.OFFICE_VERSIONS
+                                  for key in profile.profile_keys(version)
+                                  if key != profile.LEGACY_PROFILES_KEY)) + [profile.LEGACY_PROFILES_KEY]
+    assert keys["profile_keys"] == expected
+    assert census.probe_keys("15.0")["profile_keys"] == list(profile.profile_keys("15.0"))

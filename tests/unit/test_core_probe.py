@@ -26,7 +26,7 @@ def answer(**parts):
         "paths": [],
         "mapisvc": {"searched": [], "copies": [], "missing": [], "msmapi_dlls": [], "language_folders": [],
                     "errors": []},
-        "users": {"loaded": [], "keys": []},
+        "users": {"loaded": [], "keys": [], "profiles": []},
         "in_use": {"outlook": [], "locked": []},
         "errors": [],
     }
@@ -175,7 +175,7 @@ def test_users_and_in_use_are_read():
         users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": [
             {"sid": "S-1-5-21-1-2-3-1001", "key": "Software\\Microsoft\\Office\\16.0\\Outlook", "exists": True,
              "values": {"DefaultProfile": {"type": "REG_SZ", "data": "Outlook"}}, "sub_keys": ["Profiles"],
-             "error": None}]},
+             "error": None}], "profiles": []},
         in_use={"outlook": [{"id": 42, "session": 1}], "locked": [{"path": "C:\\X\\a.dll", "error": "in use"}]}))
     state = read.users.key("S-1-5-21-1-2-3-1001", "SOFTWARE\\MICROSOFT\\OFFICE\\16.0\\OUTLOOK")
     assert state.values.text(state.key, "defaultprofile") == "Outlook"
@@ -214,9 +214,70 @@ def test_profile_sets_are_read_by_sid_and_key_without_case():
     assert read.users.profile_set("S-1-5-21-1-2-3-1002", PROFILES_16) is None
 
 
-def test_an_answer_without_profile_sets_reads_as_none_asked():
-    read = probe.read(answer(users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": []}))
+def test_a_profile_key_not_asked_reads_as_none():
+    read = probe.read(answer(users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": [], "profiles": []}))
     assert read.users.profile_set("S-1-5-21-1-2-3-1001", PROFILES_16) is None
+
+
+def test_an_answer_of_this_version_without_profile_sets_is_refused():
+    # Every answer of this contract version carries users.profiles (empty when none asked):
+    # one without it was shaped by another release, and its users would be counted as unread.
+    with pytest.raises(probe.ProbeError, match=r"result\.users\.profiles should be present"):
+        probe.read(answer(users={"loaded": ["S-1-5-21-1-2-3-1001"], "keys": []}))
+
+
+def test_profiles_under_a_key_that_does_not_exist_are_refused():
+    # Read as "no profiles", they would have a user without profiles get a new one created.
+    entry = profile_set(exists=False, profiles=[{"name": "Outlook", "services": ["MSEMS"], "error": None}])
+    with pytest.raises(probe.ProbeError, match=r"result\.users\.profiles\[0\]\.profiles should be empty, as exists "
+                                               r"is false .*got 1 profiles"):
+        probe.read(answer(users={"loaded": [], "keys": [], "profiles": [entry]}))
+
+
+def test_a_default_profile_of_a_key_that_does_not_exist_is_refused():
+    entry = profile_set(exists=False, default="Outlook")
+    with pytest.raises(probe.ProbeError, match=r"result\.users\.profiles\[0\]\.default should be null"):
+        probe.read(answer(users={"loaded": [], "keys": [], "profiles": [entry]}))
+
+
+def test_a_key_absent_with_only_its_parents_default_is_read():
+    # Office 16's DefaultProfile lives in the parent, which exists before any profile does.
+    read = probe.read(answer(users={"loaded": [], "keys": [], "profiles": [
+        profile_set(exists=False, parent_default="Outlook")]}))
+    assert read.users.profile_set("S-1-5-21-1-2-3-1001", PROFILES_16).parent_default == "Outlook"
+
+
+@pytest.mark.parametrize("again", [
+    profile_set(),
+    profile_set(sid="s-1-5-21-1-2-3-1001", key=PROFILES_16.upper() + "\\"),
+])
+def test_a_profile_key_answered_twice_for_a_user_is_refused(again):
+    # Last-wins would let a clean entry hide one that says the key could not be read.
+    first = profile_set(error="Requested registry access is not allowed.")
+    with pytest.raises(probe.ProbeError, match=r"(?i)result\.users\.profiles\[1\] should be the only entry of SID "
+                                               r"'S-1-5-21-1-2-3-1001' .*got a repeat of users\.profiles\[0\]"):
+        probe.read(answer(users={"loaded": [], "keys": [], "profiles": [first, again]}))
+
+
+def test_profile_keys_asked_twice_are_asked_once_as_the_answer_is_read():
+    params = probe.parameters(registry_keys=[], values=[], paths=[], mapisvc_paths=[], user_keys=[], in_use_paths=[],
+                              profile_keys=[PROFILES_16, "LEGACY", PROFILES_16.lower() + "\\", "legacy"])
+    assert params["ProfileKeys"] == [PROFILES_16, "LEGACY"]
+
+
+def test_hkey_users_that_could_not_be_listed_is_the_users_error():
+    error = probe.HKU_UNLISTED + "Requested registry access is not allowed."
+    unlisted, other = answer(), answer()
+    unlisted["result"]["errors"], other["result"]["errors"] = [error], ["something else"]
+    read = probe.read(unlisted)
+    assert read.users.error == error and read.users.loaded == ()
+    assert probe.read(other).users.error is None
+
+
+def test_a_long_value_is_shown_by_its_start_type_and_length():
+    text = probe.shown("x" * 1000000)
+    assert len(text) < 100 and text.endswith("... (str of length 1000000)")
+    assert probe.shown("short") == "'short'"
 
 
 @pytest.mark.parametrize("change, where", [
