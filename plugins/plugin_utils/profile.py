@@ -60,11 +60,14 @@ COMPONENT_ID = re.compile(r"^[A-Za-z0-9{}._-]{1,128}$")
 ACTIVE_SETUP_VERSION = re.compile(r"^[0-9]{1,5}(?:,[0-9]{1,5}){0,3}$")
 OFFICE_VERSION = re.compile(r"^([0-9]{1,2})\.0$")
 WINDOWS_PATH = re.compile(r'^[A-Za-z]:\\[^"\r\n\t<>|?*]*$')
-# A user account's SID, the one definition the role, its removal and the plan use: local and
-# domain accounts are S-1-5-21-<domain>-<RID>, Entra ID (Azure AD) accounts S-1-12-1-<4 numbers>.
+# A user account's SID, the one definition the role, its removal and the plan use. Local and
+# domain accounts: S-1-5-21, the account store's 96-bit identifier as three 32-bit numbers, then
+# the account's 32-bit RID ([MS-DTYP] 2.4.2 SID). Entra ID (Azure AD) accounts: S-1-12-1 and the
+# 128-bit object id as four 32-bit numbers (docs/default-profile.md, "Which accounts are users").
 # Well-known service accounts (S-1-5-18/19/20), .DEFAULT and the <SID>_Classes hives are not
 # users. SID strings are matched without case, as registry key names are.
-USER_SID = re.compile(r"^S-1-(?:5-21|12-1)(?:-[0-9]+)+\Z", re.IGNORECASE)
+_SUB_AUTHORITY = r"-(?:0|[1-9][0-9]{0,9})"
+USER_SID = re.compile(r"^S-1-(?:5-21(?:%s){4}|12-1(?:%s){4})\Z" % (_SUB_AUTHORITY, _SUB_AUTHORITY), re.IGNORECASE)
 
 # Keys the mapping section or [ServiceN] already use, so a property cannot take them.
 RESERVED_KEYS = ("ServiceName", "UniqueService", "MDBGUID", "SectionGUID", "AccountType")
@@ -233,7 +236,7 @@ def _protected_location(problems, field, path, extension, target):
     administrators may be able to change them: they must lie in a service folder inside a
     Program Files folder (by default only administrators, SYSTEM and TrustedInstaller may write
     there; ProgramData, Users, Windows\\Temp, other drives' folders and shares let ordinary
-    users create or replace files: docs/default-profile.md). Removal deletes both files, so the
+    users create or replace files: docs/default-profile.md). Removal deletes the files, so the
     folder must also be one the role may own, and each name must end in its extension."""
     roots = [root for root in (target.get("program_files_dirs") or DEFAULT_PROGRAM_FILES) if isinstance(root, str)]
     folder = windows_paths.folder_of(path)
@@ -270,6 +273,23 @@ def append_prf_path(prf_path: str) -> str:
 
 def _join(directory, name):
     return directory.rstrip("\\") + "\\" + name
+
+
+def _no_variables(problems, field, path, from_install_dir):
+    """The paths go into the Active Setup StubPath, a REG_EXPAND_SZ that Windows expands in each
+    user's environment at logon: a '%' there would name another file for each user, possibly one
+    outside the protected folder, so it is refused (the install folder's too, when the path
+    defaults under it)."""
+    if not isinstance(path, str) or "%" not in path:
+        return path
+    if from_install_dir:
+        problems.append("message_service_install_dir: %r has a '%%', and %s defaults under it; the Active Setup "
+                        "command is expanded in each user's environment at logon, so write the folder out in "
+                        "full (C:\\Program Files\\...) or set %s to a path without '%%'" % (path, field, field))
+    else:
+        problems.append("%s: %r has a '%%'; the Active Setup command is expanded in each user's environment at "
+                        "logon, so write the path out in full (C:\\Program Files\\...)" % (field, path))
+    return None
 
 
 def settings(profile: object, service: str, display_name: Optional[str] = None,
@@ -333,9 +353,22 @@ def settings(profile: object, service: str, display_name: Optional[str] = None,
                         "preflight tasks first or set message_service_profile.prf_path and script_path")
     else:
         if prf_path is None:
-            prf_path = _join(install_dir, "%s.prf" % service)
+            prf_path = _no_variables(problems, "message_service_profile.prf_path",
+                                     _join(install_dir, "%s.prf" % service), True)
+        else:
+            prf_path = _no_variables(problems, "message_service_profile.prf_path", prf_path, False)
         if script_path is None:
-            script_path = _join(install_dir, SCRIPT_NAME)
+            script_path = _no_variables(problems, "message_service_profile.script_path",
+                                        _join(install_dir, SCRIPT_NAME), True)
+        else:
+            script_path = _no_variables(problems, "message_service_profile.script_path", script_path, False)
+    if isinstance(prf_path, str) and ini.fold(prf_path).endswith(ini.fold(APPEND_PRF_SUFFIX)):
+        # <name>-append.prf is the PRF for existing profiles of the PRF <name>.prf beside it: a
+        # service whose PRF had that name would share its file with another service's.
+        problems.append("message_service_profile.prf_path: %r ends in %s, the name of the PRF for existing "
+                        "profiles that lies beside a PRF; set prf_path to a name that does not end in %s"
+                        % (prf_path, APPEND_PRF_SUFFIX, APPEND_PRF_SUFFIX))
+        prf_path = None
     prf_path = _path(problems, "message_service_profile.prf_path", prf_path) if prf_path is not None else None
     script_path = _path(problems, "message_service_profile.script_path", script_path) if script_path is not None else None
     if prf_path is not None:
@@ -508,19 +541,11 @@ FIRST_RUN_VALUES = ("FirstRun", "First-Run")
 IMPORT_PRF = "ImportPRF"
 # The values of a user's Setup key the plan reads.
 SETUP_NAMES = (IMPORT_PRF,) + FIRST_RUN_VALUES
+# The registry types of a value that names a file as the role writes it.
+STRING_TYPES = ("REG_SZ", "REG_EXPAND_SZ")
 # win_regedit's type names and the registry types the probe reports for them.
 REGEDIT_TYPES = {"string": "REG_SZ", "expandstring": "REG_EXPAND_SZ", "dword": "REG_DWORD"}
 STATES = ("present", "absent")
-
-
-def _unique_folded(items):
-    seen = set()
-    result = []
-    for item in items:
-        if ini.fold(item) not in seen:
-            seen.add(ini.fold(item))
-            result.append(item)
-    return result
 
 
 def office_versions(office_version: Union[None, str, list[str], tuple[str, ...]]) -> list[str]:
@@ -553,8 +578,8 @@ def probe_needs(resolved: dict[str, Any], office_version: Union[None, str, list[
     return {
         "registry_keys": [resolved["active_setup_key"], PROFILE_LIST_KEY],
         # The folders too: whether each exists decides the folder task.
-        "paths": _unique_folded(files + [windows_paths.folder_of(path) for path in files]),
-        "user_keys": _unique_folded(user_keys),
+        "paths": ini.unique(files + [windows_paths.folder_of(path) for path in files]),
+        "user_keys": ini.unique(user_keys),
     }
 
 
@@ -703,8 +728,8 @@ def _missing_folders(resolved, files):
     """Folders of the PRF and the script the probe did not see; a file found in a folder
     proves the folder exists."""
     missing = []
-    for folder in _unique_folded([windows_paths.folder_of(resolved["prf_path"]),
-                                  windows_paths.folder_of(resolved["script_path"])]):
+    for folder in ini.unique([windows_paths.folder_of(resolved["prf_path"]),
+                              windows_paths.folder_of(resolved["script_path"])]):
         reading = files(folder)
         if reading.read and reading.exists and reading.directory:
             continue
@@ -716,13 +741,20 @@ def _missing_folders(resolved, files):
     return tuple(missing)
 
 
-def _users(probe_users, profile_list):
-    loaded = user_sids(probe_users)
-    loaded_folded = {ini.fold(sid) for sid in loaded}
-    others = []
-    if profile_list.read and profile_list.exists:
-        others = [sid for sid in user_sids(profile_list.sub_keys) if ini.fold(sid) not in loaded_folded]
-    return loaded, tuple(others)
+def _import_prf(setup, ours):
+    """What a user's ImportPRF (as the Setup key was read) arranges: ``None`` when nothing (the
+    value is missing, or a blank string), the path when it is a string naming one of ``ours``,
+    and ``False`` when it is another tool's. Only REG_SZ and REG_EXPAND_SZ name a file the way
+    the role writes it; any other type is someone else's and never overwritten or removed."""
+    found = setup.value(IMPORT_PRF)
+    if found is None:
+        return None
+    reg_type, data = found
+    if reg_type not in STRING_TYPES or not isinstance(data, str):
+        return False
+    if not data.strip():
+        return None
+    return data if names_our_prf(data, ours) else False
 
 
 def _unread_note(sid, readings):
@@ -754,23 +786,22 @@ def _wanted_prf(resolved, people):
     return resolved["prf_path"], None
 
 
-def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_hash, script_hash,
-            census_user=None, append_hash=None):
+def _decide(resolved, state, machine_key, user_key, files, taken, prf_hash, script_hash, append_hash=None):
     """The plan from readings: ``machine_key(path)`` and ``user_key(sid, relative key)`` return
-    a ``KeyReading``, ``files(path)`` a ``FileReading``, ``census_user(sid)`` the census of a
-    logged-on user (``census.UserProfiles``: ``inspected``, ``reason``, ``profiles``,
-    ``default_profile``, ``default_services``; None when the census has no entry),
-    ``loaded_hives`` the hive names under HKU (``plan_profile`` reads them all from a probe).
+    a ``KeyReading``, ``files(path)`` a ``FileReading``; ``taken`` is the census of the host
+    (``census.take``): every user account, the logged-on ones inspected (``UserProfiles``:
+    ``inspected``, ``reason``, ``profiles``, ``default_profile``, ``default_services``), the
+    others with the reason ``census.NOT_LOADED``, and its ``errors`` (users not counted).
     ``append_hash`` is the SHA-256 of the PRF for existing profiles as the role writes it."""
+    # Imported here: the census module takes user_sid and profile_keys from this one.
+    from ansible_collections.mapi.messaging.plugins.plugin_utils import census  # pylint: disable=import-outside-toplevel
+
     if state not in STATES:
         raise ProfileError(["message_service_state: %r is not present or absent" % (state,)])
-    notes = []
+    notes = list(taken.errors)
     problems = []
-    profile_list = machine_key(PROFILE_LIST_KEY)
-    if not profile_list.read:
-        notes.append("users who are not logged on were not counted: the probe could not read %s%s"
-                     % (PROFILE_LIST_KEY, ": %s" % profile_list.error if profile_list.error else ""))
-    loaded, others = _users(loaded_hives, profile_list)
+    loaded = [entry for entry in taken.users if entry.reason != census.NOT_LOADED]
+    others = tuple(entry.sid for entry in taken.users if entry.reason == census.NOT_LOADED)
     component = machine_key(resolved["active_setup_key"])
     setup_key = resolved["setup_key"]
     mark_key = resolved["user_active_setup_key"]
@@ -778,29 +809,43 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
     unread = []
 
     if state == "absent":
-        withdraw, marks = [], []
-        for sid in loaded:
+        withdraw, marks, named = [], [], []
+        for entry in loaded:
+            sid = entry.sid
             setup, mark = user_key(sid, setup_key), user_key(sid, mark_key)
             if not (setup.read and mark.read):
                 unread.append(sid)
                 notes.append(_unread_note(sid, (setup, mark)))
-            import_prf = setup.value(IMPORT_PRF) if setup.read else None
-            if import_prf is not None and names_our_prf(import_prf[1], ours):
+            arranged = _import_prf(setup, ours) if setup.read else None
+            if arranged:
                 withdraw.append(sid)
+                named.append(arranged)
             if mark.read and mark.exists:
                 marks.append(sid)
         remove_files = []
+        # With existing_profiles: leave there is no text to compare with: render it as "add" would.
+        append_sha256 = hashlib.sha256(render_prf(resolved, existing=True).encode("ascii")).hexdigest()
         for path in ours + [resolved["script_path"]]:
             reading = files(path)
             if reading.read and reading.directory:
                 # win_file state=absent deletes a folder with everything in it: never ours to do.
                 notes.append("%s is a folder on the host, not the role's file: left as it is" % path)
+            elif path == resolved["prf_append_path"] and not (reading.read and not reading.exists):
+                # The PRF for existing profiles is deleted only where the role could have written
+                # it: its bytes are those the role renders, or a user's ImportPRF names it.
+                if _file_is(reading, append_sha256) or names_our_prf(path, named):
+                    remove_files.append(path)
+                else:
+                    notes.append("%s was left as it is: %s" % (path, (
+                        "its content is not the PRF the role writes for existing profiles, and no logged-on "
+                        "user's ImportPRF names it" if reading.read
+                        else "the probe could not read it, so it is not known to be the role's file")))
             elif not reading.read or reading.exists:
                 remove_files.append(path)
         return ProfilePlan(
             state=state, remove_active_setup=not (component.read and not component.exists),
             withdraw_import_prf=tuple(withdraw), remove_user_marks=tuple(marks),
-            remove_files=tuple(_unique_folded(remove_files)), loaded=tuple(loaded),
+            remove_files=tuple(ini.unique(remove_files)), loaded=tuple(entry.sid for entry in loaded),
             active_setup_users=others, unread=tuple(unread), notes=tuple(notes))
 
     written = ["prf_path", "script_path"] + (["prf_append_path"] if resolved.get("prf_append") is not None else [])
@@ -811,32 +856,37 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
                             "written there; set %s to a file path in a folder of its own"
                             % (option, resolved[field_name], option))
     groups = {name: [] for name in ("has_service", "keep", "no_default_profile", "without_profile")}
-    imports, first_runs, foreign, arranged = [], [], [], []
-    for sid in loaded:
-        people = census_user(sid) if census_user is not None else None
-        if people is None or not people.inspected:
+    imports, first_runs, foreign, arranged, withdraw = [], [], [], [], []
+    for people in loaded:
+        sid = people.sid
+        if not people.inspected:
             unread.append(sid)
-            notes.append("user %s not decided: %s" % (
-                sid, people.reason if people is not None and people.reason else "the census has no reading of its profiles"))
+            notes.append("user %s not decided: %s" % (sid, people.reason or "its profiles could not be read"))
             continue
         wanted, group = _wanted_prf(resolved, people)
+        setup = user_key(sid, setup_key)
         if wanted is None:
             groups[group].append(sid)
+            # An ImportPRF of ours that an earlier run set (with another mode, or before the
+            # user's profiles changed) would still make Outlook import that PRF: withdrawn. An
+            # unread Setup key is noted, never guessed.
+            if not setup.read:
+                notes.append("user %s: whether ImportPRF names one of the role's PRFs is not known: %s"
+                             % (sid, _unread_note(sid, [setup])))
+            elif _import_prf(setup, ours):
+                withdraw.append(sid)
             continue
-        setup = user_key(sid, setup_key)
         if not setup.read:
             unread.append(sid)
             notes.append(_unread_note(sid, [setup]))
             continue
-        import_prf = setup.value(IMPORT_PRF)
-        if import_prf is not None and isinstance(import_prf[1], str) and not import_prf[1].strip():
-            import_prf = None   # an empty ImportPRF arranges nothing
-        if import_prf is not None and not names_our_prf(import_prf[1], ours):
-            # Another tool arranged this user's next Outlook start: its PRF stays.
+        import_prf = _import_prf(setup, ours)
+        if import_prf is False:
+            # Another tool arranged this user's next Outlook start: its value stays.
             foreign.append(sid)
             continue
-        # Missing, or naming our other PRF (the user gained or lost a profile since): ours to set.
-        if import_prf is None or not names_our_prf(import_prf[1], wanted):
+        # Missing, blank, or naming our other PRF (the user gained or lost a profile since): ours to set.
+        if import_prf is None or not names_our_prf(import_prf, wanted):
             imports.append({"sid": sid, "prf": wanted})
         else:
             arranged.append(sid)
@@ -848,7 +898,8 @@ def _decide(resolved, state, machine_key, user_key, files, loaded_hives, prf_has
         write_prf_append=append_written and not _file_is(files(resolved["prf_append_path"]), append_hash),
         write_script=not _file_is(files(resolved["script_path"]), script_hash),
         active_setup=_active_setup_writes(resolved, component),
-        import_prf=tuple(imports), remove_first_run=tuple(first_runs), loaded=tuple(loaded),
+        import_prf=tuple(imports), remove_first_run=tuple(first_runs), withdraw_import_prf=tuple(withdraw),
+        loaded=tuple(entry.sid for entry in loaded),
         active_setup_users=others, foreign_import_prf=tuple(foreign), arranged=tuple(arranged),
         unread=tuple(unread), notes=tuple(notes), problems=tuple(problems),
         **{name: tuple(sids) for name, sids in groups.items()})
@@ -909,9 +960,12 @@ def plan_profile(resolved: dict[str, Any], probed: Probe, prf_sha256: Optional[s
     from ansible_collections.mapi.messaging.plugins.plugin_utils import census  # pylint: disable=import-outside-toplevel
 
     taken = census.take(probed, [resolved["office_version"]])
-    decided = _decide(resolved, state, machine_key, user_key, files, users.loaded,
+    # The probe's own errors reach the run through the plan action; the census's (users who
+    # could not be counted) are this step's notes.
+    taken = dataclasses.replace(taken, errors=tuple(error for error in taken.errors if error not in probed.errors))
+    decided = _decide(resolved, state, machine_key, user_key, files, taken,
                       rendered_prf_sha256(resolved) if prf_sha256 is None else prf_sha256, script_sha256,
-                      census_user=taken.user, append_hash=rendered_prf_sha256(resolved, "prf_append"))
+                      append_hash=rendered_prf_sha256(resolved, "prf_append"))
     # A folder an earlier step of the same run creates (the install folder) needs no task here.
     created = {ini.fold(folder) for folder in created_folders}
     return dataclasses.replace(decided, folders=tuple(

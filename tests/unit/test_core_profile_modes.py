@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.mapi.messaging.plugins.plugin_utils import census, ini, profile
+from profile_cases import CASES, outcome_of
 
 TARGET = {"install_dir": "C:\\Program Files\\CONTOSO", "office_version": "16.0"}
 SAMPLE = {
@@ -83,11 +84,6 @@ def test_the_options_never_change_the_new_profile_prf():
         for new in profile.NEW_PROFILES:
             resolved = resolve(existing_profiles=existing, new_profiles=new)
             assert resolved["prf"].encode("ascii") == SAMPLE_PRF, (existing, new)
-
-
-def test_users_without_a_profile_are_left_to_outlook_unless_create_is_asked_for():
-    assert resolve()["new_profiles"] == "leave"
-    assert resolve(new_profiles="create")["new_profiles"] == "create"
 
 
 # --- existing_profiles: add -------------------------------------------------------------------
@@ -196,7 +192,7 @@ def with_service(sid, services=("MSEMS", "contoso")):
 
 def decide(resolved, people, setups=None, state="present", files_as=None):
     """The plan for logged-on users ``people`` (census entries); ``setups`` maps a SID to its
-    Setup key values ({name: data}); ``files_as`` maps a path to a FileReading (default: each
+    Setup key values ({name: data, or (registry type, data)}; data alone is REG_SZ); ``files_as`` maps a path to a FileReading (default: each
     of our files as rendered)."""
     setups = setups or {}
     by_sid = {entry.sid: entry for entry in people}
@@ -217,7 +213,7 @@ def decide(resolved, people, setups=None, state="present", files_as=None):
         if relative != resolved["setup_key"] or values is None:
             return profile.KeyReading(read=True, exists=False)
         return profile.KeyReading(read=True, exists=True, values={
-            ini.fold(name): ("REG_SZ", data) for name, data in values.items()})
+            ini.fold(name): data if isinstance(data, tuple) else ("REG_SZ", data) for name, data in values.items()})
 
     def files(path):
         if files_as and path in files_as:
@@ -227,9 +223,54 @@ def decide(resolved, people, setups=None, state="present", files_as=None):
             return profile.FileReading(read=True, exists=exists, sha256=hashes[path])
         return profile.FileReading(read=True, exists=True, directory=True)
 
-    return profile._decide(resolved, state, machine_key, user_key, files, sorted(by_sid),
+    taken = census.Census(users=tuple(sorted(people, key=lambda entry: entry.sid)))
+    return profile._decide(resolved, state, machine_key, user_key, files, taken,
                            hashes[resolved["prf_path"]], hashes[resolved["script_path"]],
-                           census_user=by_sid.get, append_hash=hashes[resolved["prf_append_path"]])
+                           append_hash=hashes[resolved["prf_append_path"]])
+
+
+@pytest.mark.parametrize("name, found, import_prf, modes, outcome, prf", CASES, ids=[case[0] for case in CASES])
+def test_each_user_is_decided_as_the_table_the_active_setup_script_shares_says(name, found, import_prf, modes,
+                                                                               outcome, prf):
+    resolved = resolve(**modes)
+    if found is None:
+        people = census.UserProfiles(ALICE, False, reason="Requested registry access is not allowed.")
+    else:
+        people = census.UserProfiles(ALICE, True, profiles=found["profiles"], default_profile=found["default"],
+                                     default_services=found["services"])
+    setup = {"FirstRun": "1"}
+    if import_prf is not None:
+        setup["ImportPRF"] = import_prf
+    result = decide(resolved, [people], {ALICE: setup})
+    assert outcome_of(result, ALICE) == outcome, name
+    assert [item["prf"] for item in result.import_prf] == ([prf] if prf else [])
+    # FirstRun goes only where ImportPRF is (or already was) ours to point at a PRF.
+    assert bool(result.remove_first_run) == (outcome in ("import_prf", "arranged"))
+
+
+def test_users_without_a_profile_are_left_to_outlook_unless_create_is_asked_for():
+    bare = census.UserProfiles(BOB, True)
+    left = decide(resolve(), [bare], {BOB: {"FirstRun": "1"}})
+    assert left.without_profile == (BOB,)
+    assert left.import_prf == () and left.remove_first_run == () and left.changes == 0
+    resolved = resolve(new_profiles="create")
+    created = decide(resolved, [bare], {BOB: {"FirstRun": "1"}})
+    assert created.import_prf == ({"sid": BOB, "prf": resolved["prf_path"]},)
+    assert created.remove_first_run == ((BOB, "FirstRun"),)
+
+
+def test_a_mode_set_back_to_leave_withdraws_the_import_prf_an_earlier_run_set():
+    # Users arranged by an earlier run (create, or add) who have not started Outlook since
+    # would otherwise import that PRF at their next start, against the mode now asked for.
+    resolved = resolve()
+    result = decide(resolved, [census.UserProfiles(BOB, True), with_service(ALICE, ["MSEMS"]),
+                               census.UserProfiles(ERIN, True)],
+                    {BOB: {"ImportPRF": resolved["prf_path"]}, ALICE: {"ImportPRF": resolved["prf_append_path"]},
+                     ERIN: {"ImportPRF": OTHER_PRF}})
+    assert result.withdraw_import_prf == (ALICE, BOB)
+    assert result.without_profile == (ERIN, BOB) and result.keep == (ALICE,)
+    assert result.changes == 2
+    assert result.as_dict()["withdraw_import_prf"] == [ALICE, BOB]
 
 
 def test_a_default_profile_that_holds_the_service_is_never_touched_in_any_mode():
@@ -251,28 +292,11 @@ def test_add_points_import_prf_at_the_append_prf_for_a_default_profile_without_t
                                               {"sid": ALICE, "prf": resolved["prf_append_path"]}]
 
 
-def test_leave_reports_a_default_profile_without_the_service_and_writes_nothing_for_it():
-    result = decide(resolve(), [with_service(ALICE, ["MSEMS"])], {ALICE: {"FirstRun": "1"}})
-    assert result.keep == (ALICE,)
-    assert result.import_prf == () and result.remove_first_run == ()
-    assert result.write_prf_append is False
-
-
 def test_profiles_without_a_default_are_left_alone_in_every_mode():
     nobody_default = census.UserProfiles(ALICE, True, profiles=("Outlook", "Old"))
     result = decide(resolve(existing_profiles="add", new_profiles="create"), [nobody_default])
     assert result.no_default_profile == (ALICE,)
     assert result.import_prf == ()
-
-
-def test_no_profile_gets_the_new_profile_prf_only_with_create():
-    bare = census.UserProfiles(BOB, True)
-    left = decide(resolve(existing_profiles="add"), [bare], {BOB: {"FirstRun": "1"}})
-    assert left.without_profile == (BOB,) and left.import_prf == () and left.remove_first_run == ()
-    resolved = resolve(new_profiles="create")
-    created = decide(resolved, [bare], {BOB: {"FirstRun": "1"}})
-    assert created.import_prf == ({"sid": BOB, "prf": resolved["prf_path"]},)
-    assert created.remove_first_run == ((BOB, "FirstRun"),)
 
 
 def test_import_prf_naming_the_prf_wanted_is_arranged_and_only_first_run_goes():
@@ -294,31 +318,6 @@ def test_import_prf_naming_our_other_prf_is_pointed_at_the_one_the_user_needs_no
     assert result.foreign_import_prf == ()
 
 
-def test_another_tools_import_prf_stays_whatever_the_mode():
-    resolved = resolve(existing_profiles="add", new_profiles="create")
-    result = decide(resolved, [with_service(ALICE, []), census.UserProfiles(BOB, True)],
-                    {ALICE: {"ImportPRF": OTHER_PRF, "FirstRun": "1"}, BOB: {"ImportPRF": OTHER_PRF}})
-    assert result.foreign_import_prf == (ALICE, BOB)
-    assert result.import_prf == () and result.remove_first_run == ()
-
-
-def test_a_user_the_census_could_not_inspect_is_noted_with_its_reason_and_not_decided():
-    unread = census.UserProfiles(BOB, False, reason="Requested registry access is not allowed.")
-    result = decide(resolve(existing_profiles="add", new_profiles="create"),
-                    [unread, census.UserProfiles(ALICE, True)])
-    assert result.unread == (BOB,)
-    assert [item["sid"] for item in result.import_prf] == [ALICE]
-    assert any(BOB in note and "not allowed" in note for note in result.notes)
-
-
-def test_a_logged_on_user_missing_from_the_census_is_not_decided():
-    resolved = resolve(existing_profiles="add", new_profiles="create")
-    result = profile._decide(
-        resolved, "present", lambda path: profile.KeyReading(read=False), lambda sid, key: profile.KeyReading(read=False),
-        lambda path: profile.FileReading(read=False), [ALICE], None, None, census_user=lambda sid: None)
-    assert result.unread == (ALICE,) and result.import_prf == ()
-
-
 def test_the_append_prf_is_written_with_add_only_when_it_differs():
     resolved = resolve(existing_profiles="add")
     assert decide(resolved, []).write_prf_append is False
@@ -334,7 +333,7 @@ def test_an_append_prf_path_that_is_a_folder_on_the_host_is_a_problem_naming_prf
     assert any(problem.startswith("message_service_profile.prf_path:") for problem in result.problems)
 
 
-def test_removal_withdraws_import_prf_naming_either_prf_and_deletes_both_files():
+def test_removal_deletes_an_append_prf_of_other_bytes_only_because_a_users_import_prf_names_it():
     resolved = resolve()   # a removal finds what an earlier run with add arranged
     earlier = {resolved["prf_append_path"]: profile.FileReading(read=True, exists=True, sha256="cd" * 32)}
     result = decide(resolved, [with_service(ALICE, []), census.UserProfiles(BOB, True),
@@ -343,11 +342,3 @@ def test_removal_withdraws_import_prf_naming_either_prf_and_deletes_both_files()
                      ERIN: {"ImportPRF": OTHER_PRF}}, state="absent", files_as=earlier)
     assert result.withdraw_import_prf == (ALICE, BOB)
     assert result.remove_files == (resolved["prf_path"], resolved["prf_append_path"], resolved["script_path"])
-
-
-def test_removal_never_deletes_a_folder_at_the_append_prf_path():
-    resolved = resolve()
-    folder = {resolved["prf_append_path"]: profile.FileReading(read=True, exists=True, directory=True)}
-    result = decide(resolved, [], state="absent", files_as=folder)
-    assert resolved["prf_append_path"] not in result.remove_files
-    assert any(resolved["prf_append_path"] in note for note in result.notes)

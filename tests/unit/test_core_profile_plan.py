@@ -153,7 +153,9 @@ def test_user_sid_accepts_local_domain_and_entra_accounts_only():
     assert profile.user_sid(ALICE) and profile.user_sid(ERIN)
     assert profile.user_sid(ALICE.lower())  # registry key names compare without case
     for name in (".DEFAULT", "S-1-5-18", "S-1-5-19", "S-1-5-20", ALICE + "_Classes", ERIN + "_Classes",
-                 "S-1-5-21-x", "S-1-5-21", "S-1-12-1", "S-1-12-2-1-2-3-4", ALICE + "\n", "S-1-5-21-\u0661", None, 7):
+                 "S-1-5-21-x", "S-1-5-21", "S-1-12-1", "S-1-12-2-1-2-3-4", ALICE + "\n", "S-1-5-21-\u0661", None, 7,
+                 # A domain account has three numbers for the domain and a RID; Entra ID four numbers.
+                 "S-1-5-21-1-1001", "S-1-5-21-1-2-3", ALICE + "-1", "S-1-12-1-1-2-3", ERIN + "-5", "S-1-5-21-01-2-3-4"):
         assert not profile.user_sid(name), name
 
 
@@ -236,20 +238,6 @@ def test_changing_a_mode_rewrites_the_stub_path_so_active_setup_decides_alike():
 
 # --- install: who gets which PRF, from the census of each logged-on user --------------------
 
-def test_a_default_profile_that_holds_the_service_is_left_alone_for_good():
-    result = plan(host([user(ALICE, setup=FIRST_RUN, **ALICE_WITH)], append="ours"), settings=BOTH)
-    assert result.has_service == (ALICE,)
-    assert result.import_prf == () and result.remove_first_run == ()
-
-
-def test_add_points_import_prf_at_the_append_prf_and_removes_first_run():
-    result = plan(host([user(ALICE, setup=FIRST_RUN, **ALICE_WITHOUT), user(ERIN, **ALICE_WITHOUT)], append="ours"),
-                  settings=BOTH)
-    assert result.import_prf == ({"sid": ERIN, "prf": APPEND_PRF}, {"sid": ALICE, "prf": APPEND_PRF})
-    assert result.remove_first_run == ((ALICE, "FirstRun"),)
-    assert result.as_dict()["import_prf"][0] == {"sid": ERIN, "prf": APPEND_PRF}
-
-
 def test_leave_reports_users_with_a_profile_and_users_without_one_and_changes_nothing():
     result = plan(host([user(ALICE, setup=FIRST_RUN, **ALICE_WITHOUT), user(CAROL, legacy=["MAPI"]),
                         user(BOB, setup=FIRST_RUN)]))
@@ -263,11 +251,6 @@ def test_a_default_in_the_pre_2013_location_counts():
     result = plan(host([user(CAROL, legacy=["MAPI"], default="MAPI", services={"MAPI": ["MSEMS"]})], append="ours"),
                   settings=BOTH)
     assert result.import_prf == ({"sid": CAROL, "prf": APPEND_PRF},)
-
-
-def test_profiles_without_a_default_are_left_alone_even_with_add():
-    result = plan(host([user(ALICE, profiles=["Outlook", "Old"], default="Gone")], append="ours"), settings=BOTH)
-    assert result.no_default_profile == (ALICE,) and result.import_prf == ()
 
 
 def test_an_empty_profiles_key_is_no_profile():
@@ -284,25 +267,29 @@ def test_an_entra_id_user_without_a_profile_gets_import_prf_with_create():
     assert result.as_dict()["remove_first_run"] == [[ERIN, "FirstRun"], [ERIN, "First-Run"]]
 
 
-def test_import_prf_already_naming_the_prf_wanted_is_not_written_again():
-    spelled = {"ImportPRF": sz(PRF.lower().replace("\\", "/"))}
-    appended = {"ImportPRF": sz('"%s"' % APPEND_PRF.upper())}
-    result = plan(host([user(BOB, setup=spelled), user(ALICE, setup=appended, **ALICE_WITHOUT)], append="ours"),
-                  settings=BOTH)
-    assert result.import_prf == () and result.remove_first_run == ()
-
-
-def test_import_prf_naming_our_other_prf_is_pointed_at_the_one_the_user_needs():
-    result = plan(host([user(ALICE, setup={"ImportPRF": sz(PRF)}, **ALICE_WITHOUT)], append="ours"), settings=BOTH)
-    assert result.import_prf == ({"sid": ALICE, "prf": APPEND_PRF},)
-
-
 def test_another_tools_import_prf_is_left_as_it_is():
     other = {"ImportPRF": sz(OTHER_PRF), "FirstRun": {"type": "REG_DWORD", "data": 1}}
     result = plan(host([user(BOB, setup=other), user(ALICE, setup=other, **ALICE_WITHOUT)], append="ours"),
                   settings=BOTH)
     assert result.foreign_import_prf == (ALICE, BOB)
     assert result.import_prf == () and result.remove_first_run == ()
+
+
+@pytest.mark.parametrize("value", [sz([PRF], "REG_MULTI_SZ"), sz(0, "REG_DWORD"), sz("", "REG_BINARY"),
+                                   sz("%ProgramFiles%\\Contoso\\CONTOSO.prf", "REG_EXPAND_SZ")],
+                         ids=["REG_MULTI_SZ", "REG_DWORD", "empty REG_BINARY", "REG_EXPAND_SZ with a variable"])
+def test_an_import_prf_that_is_not_a_string_naming_our_prf_is_another_tools_and_stays(value):
+    for state in ("present", "absent"):
+        result = plan(host([user(BOB, setup={"ImportPRF": value})], append="ours"), state=state, settings=BOTH)
+        assert result.import_prf == () and result.withdraw_import_prf == (), state
+    assert plan(host([user(BOB, setup={"ImportPRF": value})], append="ours"), settings=BOTH).foreign_import_prf == (BOB,)
+
+
+def test_a_mode_back_at_leave_withdraws_our_import_prf_and_says_so():
+    result = plan(host([user(BOB, setup={"ImportPRF": sz(PRF)}), user(ALICE, setup={"ImportPRF": sz(APPEND_PRF)},
+                                                                      **ALICE_WITHOUT)]))
+    assert result.without_profile == (BOB,) and result.keep == (ALICE,)
+    assert result.withdraw_import_prf == (ALICE, BOB) and result.changes == 2
 
 
 def test_an_empty_import_prf_is_no_other_tools_arrangement():
@@ -373,6 +360,15 @@ def test_removal_withdraws_what_the_role_arranged_with_either_prf():
     assert result.remove_active_setup is True
     assert result.withdraw_import_prf == result.remove_user_marks == tuple(sorted([BOB, ERIN]))
     assert result.remove_files == (PRF, APPEND_PRF, SCRIPT)
+
+
+def test_removal_leaves_an_append_prf_the_role_cannot_have_written():
+    # Another service named CONTOSO-append in the same folder would have its PRF there.
+    result = plan(host([user(BOB, setup=ARRANGED)], append="0" * 64), state="absent")
+    assert result.remove_files == (PRF, SCRIPT)
+    assert any(APPEND_PRF in note and "left as it is" in note for note in result.notes)
+    ours = plan(host(append="ours"), state="absent")
+    assert ours.remove_files == (PRF, APPEND_PRF, SCRIPT)
 
 
 def test_removal_never_deletes_a_folder_at_the_append_prf_path():

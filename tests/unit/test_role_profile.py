@@ -319,3 +319,33 @@ def test_the_hosts_own_program_files_folders_are_used():
     target = dict(TARGET, install_dir="E:\\Apps\\Contoso", program_files_dirs=["E:\\Apps"])
     assert resolve({}, target=target)["prf_path"] == "E:\\Apps\\Contoso\\CONTOSO.prf"
     assert problems_of({}, target=dict(TARGET, program_files_dirs=["E:\\Apps"]))
+
+
+# --- paths in the Active Setup command (a REG_EXPAND_SZ, expanded per user at logon) -------------
+
+@pytest.mark.parametrize("key, path", [("prf_path", "C:\\Program Files\\%USERNAME%\\contoso.prf"),
+                                       ("prf_path", "C:\\Program Files\\Contoso\\100%.prf"),
+                                       ("script_path", "C:\\Program Files\\Contoso\\%APPDATA%.ps1")])
+def test_a_percent_sign_in_a_path_is_refused_naming_the_path_and_the_fix(key, path):
+    problems = problems_of({key: path})
+    assert [problem.split(":", 1)[0] for problem in problems] == ["message_service_profile." + key], problems
+    assert "'%'" in problems[0] and "in full" in problems[0]
+
+
+def test_a_percent_sign_in_the_install_folder_is_refused_naming_it_when_the_paths_default_under_it():
+    problems = problems_of({}, target=dict(TARGET, install_dir="C:\\Program Files\\%USERNAME%\\Contoso"))
+    assert [problem.split(":", 1)[0] for problem in problems] == ["message_service_install_dir"] * 2, problems
+    assert "message_service_profile.prf_path" in problems[0] and "message_service_profile.script_path" in problems[1]
+    # Explicit paths do not go under it.
+    resolve({"prf_path": "C:\\Program Files\\Contoso\\c.prf", "script_path": "C:\\Program Files\\Contoso\\s.ps1"},
+            target=dict(TARGET, install_dir="C:\\Program Files\\%USERNAME%\\Contoso"))
+
+
+@pytest.mark.parametrize("spec, service", [({"prf_path": "C:\\Program Files\\Contoso\\Outlook-Append.PRF"}, "CONTOSO"),
+                                           ({}, "CONTOSO-append")])
+def test_a_prf_named_like_the_prf_for_existing_profiles_of_another_is_refused(spec, service):
+    # C:\Program Files\Contoso\CONTOSO-append.prf is CONTOSO's PRF for existing profiles: the
+    # service CONTOSO-append in the same folder must not write (or remove) its PRF there.
+    problems = problems_of(spec, service=service)
+    assert [problem.split(":", 1)[0] for problem in problems] == ["message_service_profile.prf_path"], problems
+    assert "-append.prf" in problems[0]
