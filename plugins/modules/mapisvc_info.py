@@ -121,9 +121,14 @@ EXAMPLES = r"""
     profiles: true
   register: census
 
+# Service names compare without case, as MAPI compares them: lowercase both sides.
 - name: Show them
   ansible.builtin.debug:
-    msg: "{{ census.profiles.users | selectattr('default_services', 'contains', 'CONTOSO') | map(attribute='sid') | list }}"
+    msg: "{{ item.sid }} has the Contoso connector in the default profile"
+  loop: "{{ census.profiles.users }}"
+  loop_control:
+    label: "{{ item.sid }}"
+  when: "'contoso' in item.default_services | map('lower') | list"
 """
 
 RETURN = r"""
@@ -253,7 +258,11 @@ profiles:
           description: Whether the user's profiles were read (the hive is loaded and its keys could be read).
           type: bool
         reason:
-          description: Why the user was not inspected (the hive is not loaded, or the probe's error); null when inspected.
+          description:
+            - Why the user was not inspected, null when inspected.
+            - The hive is not loaded (the user is not logged on); the probe's error when the user's keys could not
+              be read; or, when C(HKEY_USERS) itself could not be listed, that it is not known whether the user is
+              logged on, with the probe's error.
           type: str
         profiles:
           description: The names of the user's Outlook profiles.

@@ -13,15 +13,17 @@ import base64
 import pathlib
 
 import pytest
+import yaml
 from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
-from ansible.template import Templar
+from ansible.template import Templar, trust_as_template
 
 from probe_results import Host
 
 from ansible_collections.mapi.messaging.plugins.action.mapisvc_info import ActionModule
+from ansible_collections.mapi.messaging.plugins.modules import mapisvc_info as info_module
 from ansible_collections.mapi.messaging.plugins.plugin_utils import census, findings, probe, probe_script, profile, transport
 from test_action_mapisvc import (TASK_VARS, WIN_POWERSHELL, WIN_SLURP, FakeConnection, FakeTarget, docs,
                                  WINDOWS_MODULES, failure_result)
@@ -266,3 +268,17 @@ def test_a_failed_profile_probe_fails_the_task_naming_profiles_and_the_error():
     result = run(target, path=[WIN_A, WIN_B], profiles=True)
     assert result["failed"] is True and result["msg"].startswith("profiles: probe: ")
     assert "Requested registry access is not allowed." in result["msg"]
+
+
+def test_the_census_example_finds_a_service_in_the_default_profile_whatever_its_case():
+    # Service names compare without case; the documented example must too.
+    show, = [task for task in yaml.safe_load(info_module.EXAMPLES) if task["name"] == "Show them"]
+    users = [{"sid": ALICE, "default_services": ["MSEMS", "Contoso"]}, {"sid": ERIN, "default_services": ["MSEMS"]},
+             {"sid": CAROL, "default_services": []}]
+    found = []
+    for item in users:
+        # The example is the playbook's own text, which Ansible trusts as a template.
+        templar = Templar(loader=DataLoader(), variables={"item": item})
+        if templar.evaluate_conditional(trust_as_template(show["when"])):
+            found.append(item["sid"])
+    assert found == [ALICE]

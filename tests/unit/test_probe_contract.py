@@ -455,6 +455,11 @@ def test_user_keys_are_read_under_every_loaded_user_hive_and_not_under_classes_h
     assert not read[(bob, "\\" + outlook + "\\Profiles\\")]["exists"]
 
 
+def test_the_script_says_hkey_users_could_not_be_listed_as_the_reader_recognises_it():
+    # The reader tells "no one is logged on" from "not known" by this error alone.
+    assert '$errors.Add("%s$(Get-Reason $_)")' % probe_reader.HKU_UNLISTED in probe_script.PROBE_SCRIPT
+
+
 PROFILES = "Software\\Microsoft\\Office\\16.0\\Outlook\\Profiles"
 LEGACY = "Software\\Microsoft\\Windows NT\\CurrentVersion\\Windows Messaging Subsystem\\Profiles"
 
