@@ -7,8 +7,10 @@ message services the default profile holds (a pure core, no I/O).
 account (``profile.user_sid``) whose hive is loaded is inspected through the probe's
 ``users.profiles``; every user listed under ProfileList whose hive is not loaded is counted as
 not inspected, with the reason. Nothing is guessed: a user whose keys could not be read is not
-inspected either, and says why. ``Census.as_dict`` is the plain shape the audit and the report
-carry; ``counts`` is the one rule that counts it per service.
+inspected either, and says why; when HKEY_USERS could not be listed, no one is said to be
+logged off. ``probe_keys`` is what the census asks of the probe (every caller asks through it);
+``Census.as_dict`` is the plain shape the audit and the report carry; ``counts`` is the one
+rule that counts it per service.
 
 Where Outlook keeps the default profile's name: Outlook 2013 and later in the ``DefaultProfile``
 value of ``Software\\Microsoft\\Office\\<version>\\Outlook`` (the parent of its Profiles key);
