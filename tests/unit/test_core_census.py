@@ -76,7 +76,7 @@ def test_counts_refuse_a_malformed_census_naming_the_field(change, field):
     ("sid", "S-1-5-21-" + "7" * 1000000),
     ("reason", ["x" * 1000000]),
     ("default_profile", "Gone" * 250000),
-])
+], ids=["sid", "reason", "default_profile"])
 def test_counts_name_a_huge_wrong_value_by_its_type_start_and_length(field, value):
     broken = copy.deepcopy(FLEET_HOST)
     broken["users"][0][field] = value
