@@ -432,7 +432,7 @@ def probed(paths=(), values=(), copies=None, missing=(), outlook=(), locked=()):
                               {"path": path, "content": base64.b64encode(content).decode(),
                                "sha1": hashlib.sha1(content).hexdigest(), "size": len(content)}
                               for path, content in copies.items()]},
-              "users": {"loaded": [], "keys": []},
+              "users": {"loaded": [], "keys": [], "profiles": []},
               "in_use": {"outlook": list(outlook), "locked": list(locked)}, "errors": []}
     return probe.read({"changed": False, "result": result})
 
