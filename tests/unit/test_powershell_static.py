@@ -216,3 +216,101 @@ def test_the_same_words_inside_comments_and_strings_are_not_reported():
 
 def test_code_inside_a_string_sub_expression_is_still_checked():
     assert any("null-coalescing" in message for line, message in check_script("$n = \"v: $($a ?? 1)\"\n"))
+
+
+# -- the Active Setup script decides as the role's plan does ------------------------------------
+# The script runs at logon for every user the role could not decide itself; the table in
+# tests/unit/profile_cases.py is what the plan is proven against (test_core_profile_modes.py). No
+# PowerShell runs here, so this proves what the syntax tree can: the script names exactly the
+# table's outcomes, acts on the ones that change something, and reads the registry the way the
+# probe does (values as stored, and a failure is a failure, never "nothing there").
+PROFILE_SCRIPT = ROOT / "roles/message_service/files/message_service_profile.ps1"
+
+
+def _nodes(node, kind):
+    if node.type == kind:
+        yield node
+    for child in node.children:
+        yield from _nodes(child, kind)
+
+
+def _literal(source, node):
+    """The text of a lone string literal under ``node`` ('x' or "x" without $), else None."""
+    literals = list(_nodes(node, "string_literal"))
+    if len(literals) != 1 or source[literals[0].start_byte:literals[0].end_byte] != source[node.start_byte:node.end_byte].strip():
+        return None
+    return source[literals[0].start_byte + 1:literals[0].end_byte - 1].decode("utf-8")
+
+
+def _function(source, tree, name):
+    for node in _nodes(tree.root_node, "function_statement"):
+        names = [child for child in node.children if child.type == "function_name"]
+        if names and source[names[0].start_byte:names[0].end_byte].decode("utf-8").lower() == name.lower():
+            return node
+    raise AssertionError("function %s not found" % name)
+
+
+def script_outcomes(text):
+    """The outcome names the script's Get-Outcome can give: its returned literals and the
+    literals it assigns to $outcome."""
+    source = text.encode("utf-8")
+    tree = PARSER.parse(source)
+    function = _function(source, tree, "Get-Outcome")
+    found = set()
+    for node in _nodes(function, "flow_control_statement"):
+        if node.children and node.children[0].type == "return" and len(node.children) > 1:
+            found.add(_literal(source, node.children[1]))
+    for node in _nodes(function, "assignment_expression"):
+        left = source[node.children[0].start_byte:node.children[0].end_byte].decode("utf-8").strip()
+        if left.lower() == "$outcome":
+            found.add(_literal(source, node.children[-1]))
+    return found - {None, ""}
+
+
+def script_actions(text):
+    """The outcome names the script's main body compares $outcome with."""
+    source = text.encode("utf-8")
+    tree = PARSER.parse(source)
+    function = _function(source, tree, "Get-Outcome")
+    found = set()
+    for node in _nodes(tree.root_node, "comparison_expression"):
+        if node.start_byte >= function.start_byte and node.end_byte <= function.end_byte:
+            continue
+        operators = [child for child in node.children if child.type == "comparison_operator"]
+        if len(node.children) == 3 and operators and source[node.children[0].start_byte:node.children[0].end_byte].strip() == b"$outcome":
+            found.add(_literal(source, node.children[2]))
+    return found - {None}
+
+
+def test_the_active_setup_script_gives_exactly_the_outcomes_of_the_shared_decision_table():
+    from profile_cases import OUTCOMES  # pylint: disable=import-outside-toplevel
+
+    assert script_outcomes(PROFILE_SCRIPT.read_text(encoding="utf-8")) == set(OUTCOMES)
+
+
+def test_the_active_setup_script_acts_on_the_outcomes_that_change_a_users_setup_key():
+    assert script_actions(PROFILE_SCRIPT.read_text(encoding="utf-8")) >= {"withdraw", "import_prf", "arranged"}
+
+
+def test_the_outcome_checks_see_a_missing_branch():
+    script = ("function Get-Outcome {\n    if ($a) {\n        return 'keep'\n    }\n    $outcome = 'withdraw'\n"
+              "    return $outcome\n}\n$outcome = Get-Outcome\nif ($outcome -eq 'withdraw') {\n    exit 0\n}\n")
+    assert script_outcomes(script) == {"keep", "withdraw"}
+    assert script_actions(script) == {"withdraw"}
+
+
+@pytest.mark.parametrize("pattern, why", [
+    (r"\bGet-ItemProperty\b|\bGet-ChildItem\b|\bTest-Path\b|\bNew-ItemProperty\b|\bRemove-ItemProperty\b|HKCU:",
+     "PowerShell's registry drive splits key names at '/' and hides access errors; use .NET's RegistryKey"),
+    (r"SilentlyContinue", "an error ignored would be read as 'nothing there'"),
+])
+def test_the_active_setup_script_reads_the_registry_as_the_probe_does(pattern, why):
+    text = PROFILE_SCRIPT.read_text(encoding="utf-8")
+    source = text.encode("utf-8")
+    code = _code_only(source, PARSER.parse(source))
+    assert not re.search(pattern, code, re.IGNORECASE), why
+    assert "OpenSubKey(" in code
+    # Every value is read as stored: REG_EXPAND_SZ is not expanded (the probe does not either).
+    reads = re.findall(r"\.GetValue\(([^)]*)\)", code)
+    assert reads and all(read.replace(" ", "").endswith(",$null,$doNotExpand") for read in reads), reads
+    assert "DoNotExpandEnvironmentNames" in text
