@@ -313,7 +313,7 @@ def test_life_cycle_check_converge_idempotence_removal(tmp_path):
     assert changed_tasks(results) == []
 
 
-def test_new_profiles_create_gives_a_user_without_a_profile_the_prf_and_leaves_the_others(tmp_path):
+def test_new_profiles_create_gives_a_user_without_a_profile_the_prf_and_a_run_back_at_leave_withdraws_it(tmp_path):
     root = tmp_path / "machine"
     description = build(root, users=("alice:with-profile", "bob:without-profile"))
     alice, bob = sid_of(description, "alice"), sid_of(description, "bob")
@@ -327,6 +327,16 @@ def test_new_profiles_create_gives_a_user_without_a_profile_the_prf_and_leaves_t
     assert values(hku, bob + "\\" + SETUP) == {"ImportPRF": PRF}
     assert node(hku, alice) == node(before["keys"]["HKEY_USERS"], alice)
     assert host_file(root, APPEND_PRF) is None
+
+    # bob has not started Outlook since: with new_profiles back at leave, the PRF he was given
+    # would still make his first profile a vendor-only one. Withdrawn, and said so.
+    rc, results, stderr = run(tmp_path, root, profile_steps() + [verify_task("present", with_service=())],
+                              play_vars(message_service_profile=dict(options, new_profiles="leave")))
+    assert rc == 0, failures(results) or stderr
+    assert "Profile | Withdraw ImportPRF where it names one of our PRFs the user no longer gets" in changed_tasks(results)
+    assert values(registry(root)["keys"]["HKEY_USERS"], bob + "\\" + SETUP) == {}
+    summary = next(r for r in results if r["task"] == "Profile | Report who gets the service how")["msg"]
+    assert "ImportPRF of ours withdrawn for 1 of the users left alone" in summary, summary
 
 
 def test_verify_tasks_fail_where_the_role_never_ran(tmp_path):
