@@ -360,7 +360,10 @@ def same(key: str, a: Optional[str], b: Optional[str]) -> bool:
 
 # Credentials never belong in MAPISVC.INF (MAPI reference, "File format of MapiSvc.inf").
 SECRET_NAME = re.compile(r"(?i)(passw(or)?d|pwd|secret|token|credential|api_?key|private_?key)")
-SECRET_VALUE = re.compile(r"(?i)(\b(passw(or)?d|pwd|secret|token|api_?key)\s*[=:]|\bbearer\s+\S)")
+# A value is one when it names a credential (password=..., Bearer ...) or is a URL carrying
+# one (scheme://user:password@host, RFC 3986 userinfo).
+SECRET_VALUE = re.compile(r"(?i)(\b(passw(or)?d|pwd|secret|token|api_?key)\s*[=:]|\bbearer\s+\S"
+                          r"|\b[a-z][a-z0-9+.-]*://[^/?#\s@:]*:[^/?#\s@]*@)")
 
 
 def looks_secret(key: str, text: str) -> bool:

@@ -267,6 +267,23 @@ def _same(key, expected, actual):
     return fold(re.split(r"[\\/]", actual)[-1]) == fold(expected)
 
 
+def _secret(key, expected):
+    """A declared value that looks like a credential (properties.looks_secret, the rule that
+    masks the found values): it is never shown, and as the host's value was masked too, it is
+    compared by presence only."""
+    return isinstance(expected, str) and properties.looks_secret(key or "", expected)
+
+
+def _differs(key, expected, actual):
+    """None when the declared and found values of ``key`` agree, else the (expected, actual)
+    pair to show: a credential-looking declared value is shown masked and only needs to be there."""
+    if _secret(key, expected):
+        return None if actual is not None else (properties.REDACTED, None)
+    if _same(key, expected, actual):
+        return None
+    return expected, actual
+
+
 def _drift_one(service, state, item):
     """Differences between one declared service and one existing file: list of
     (section, key, expected, actual)."""
@@ -277,18 +294,25 @@ def _drift_one(service, state, item):
     if state == "absent":
         return [] if found is None else [("Services", service.name, None, found.get("display_name"))]
     if found is None:
-        return [("Services", service.name, service.display_name, None)]
+        return [("Services", service.name, properties.redact("", service.display_name), None)]
     out = []
-    if service.display_name is not None and found.get("display_name") != service.display_name:
-        out.append(("Services", service.name, service.display_name, found.get("display_name")))
+    if service.display_name is not None:
+        if _secret("", service.display_name):
+            differs = None if found.get("display_name") is not None else (properties.REDACTED, None)
+        elif found.get("display_name") != service.display_name:
+            differs = (service.display_name, found.get("display_name"))
+        else:
+            differs = None
+        if differs:
+            out.append(("Services", service.name) + differs)
     if service.default_service is not None and bool(found.get("default")) != service.default_service:
         out.append(("Default Services", service.name, "listed" if service.default_service else "not listed",
                     "listed" if found.get("default") else "not listed"))
     actual_entries = found.get("properties") or {}
     for key, expected in service.section_entries().items():
-        actual = properties.find(actual_entries.items(), key)
-        if not _same(key, expected, actual):
-            out.append((service.name, key, expected, actual))
+        differs = _differs(key, expected, properties.find(actual_entries.items(), key))
+        if differs:
+            out.append((service.name, key) + differs)
     linked = {fold(s["name"]): s for group in ("providers", "sections") for s in (found.get(group) or [])}
     for declared in service.linked():
         actual_section = linked.get(fold(declared.name))
@@ -298,9 +322,9 @@ def _drift_one(service, state, item):
             out.append((declared.name, None, "section present", None))
             continue
         for key, expected in declared.entries.items():
-            actual = properties.find((actual_section.get("properties") or {}).items(), key)
-            if not _same(key, expected, actual):
-                out.append((declared.name, key, expected, actual))
+            differs = _differs(key, expected, properties.find((actual_section.get("properties") or {}).items(), key))
+            if differs:
+                out.append((declared.name, key) + differs)
     return out
 
 

@@ -148,3 +148,12 @@ def test_hex_values_compare_by_the_windows_case_rule():
     assert properties.same("PR_MDB_PROVIDER", "13dbb0c8aa05101a", "13DBB0C8AA05101A")
     assert properties.same("66090003", "0c000000", "0C000000")
     assert not properties.same("PR_MDB_PROVIDER", "13DB", "13DC")
+
+
+def test_a_url_carrying_credentials_looks_secret_and_one_without_does_not():
+    for text in ("https://user:pass@host.example/share", "http://:token@proxy:8080", "ftp://DOMAIN%5Cuser:p%40ss@files/x"):
+        assert properties.looks_secret("PR_URL", text), text
+        assert properties.redact("PR_URL", text) == properties.REDACTED
+    for text in ("https://host.example/share", "https://user@host.example/", "mailto:user@example.com",
+                 "C:\\Program Files\\Contoso\\contoso.dll", "https://host.example/a:b@c"):
+        assert not properties.looks_secret("PR_URL", text), text

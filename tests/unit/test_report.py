@@ -477,8 +477,8 @@ def user(sid, default_services=(), profiles=("Outlook",), inspected=True):
 
 def test_profile_figures_count_a_declared_service_no_host_lists_yet():
     records = {"a": dict(ok(inf([service("MSEMS", "Exchange")])),
-                         profiles=census(user("S-1-5-21-1-1001", ["MSEMS", "contoso"]), user("S-1-5-21-1-1002", ["MSEMS"]),
-                                         user("S-1-5-21-1-1003", inspected=False))),
+                         profiles=census(user("S-1-5-21-1-2-3-1001", ["MSEMS", "contoso"]), user("S-1-5-21-1-2-3-1002", ["MSEMS"]),
+                                         user("S-1-5-21-1-2-3-1003", inspected=False))),
                "b": ok(inf([service("MSEMS", "Exchange")]))}
     data = report.build(records, DESIRED)
     figures = {row["service"]: row for row in data["profiles"]}
@@ -503,7 +503,7 @@ def test_no_census_anywhere_shows_not_read_not_zero():
 def test_hostile_straggler_messages_and_census_are_escaped():
     evil = '<script>alert("x")</script>'
     records = {"ws01": {"status": "unreachable", "message": evil},
-               "ws02<marquee>": dict(ok(inf([service("MSEMS", "Exchange")])), profiles=census(user(evil, [evil]), "oops"))}
+               "ws02<marquee>": dict(ok(inf([service("MSEMS", "Exchange")])), profiles=census(user("S-1-5-21-1-2-3-1001", [evil]), "oops"))}
     data = report.build(records)
     assert [item["host"] for item in data["profile_errors"]] == ["ws02<marquee>"]
     assert "results[ws02<marquee>].profiles.users[1]" in data["profile_errors"][0]["message"]
@@ -532,3 +532,21 @@ def test_stragglers_with_the_same_message_are_one_group():
     assert [(g["status"], g["message"], g["count"]) for g in groups] == [
         ("unreachable", "WinRM timed out connecting to <host>", 5), ("failed", "Access is denied", 1)]
     assert groups[0]["hosts"] == ["ws01", "ws02", "ws03", "ws04", "ws05"]
+
+
+def test_a_secret_in_the_desired_state_is_masked_and_compared_by_presence_only():
+    declared = {"service": "LEAKY", "display_name": "Leaky Connector",
+                "properties": {"PR_PASSWORD": "hunter2", "PR_PROXY": "http://u:pw@proxy.example/"}}
+    same = service("LEAKY", "Leaky Connector")
+    same["properties"].update(PR_PASSWORD="hunter2", PR_PROXY="http://u:pw@proxy.example/")
+    other = service("LEAKY", "Leaky Connector")
+    other["properties"].update(PR_PASSWORD="a different one", PR_PROXY="http://u:other@proxy.example/")
+    data = report.build({"ws01": ok(inf([same])), "ws02": ok(inf([other])), "ws03": ok(inf([service("LEAKY", "Leaky Connector")]))},
+                        declared)
+    for render in report.RENDERERS.values():
+        text = render(data)
+        assert "hunter2" not in text and "pw@" not in text
+    # A secret is never shown (the host's is masked too), so it can only be known to be there.
+    assert {(row["host"], row["key"]) for row in data["drift"]} == {("ws03", "PR_PASSWORD"), ("ws03", "PR_PROXY")}
+    assert {row["expected"] for row in data["drift"]} == {properties.REDACTED}
+    assert {row["actual"] for row in data["drift"]} == {None}
