@@ -636,8 +636,10 @@ class ProfilePlan:
     (the PRF for existing profiles, only with ``existing_profiles: add``), ``write_script``,
     ``active_setup`` (win_regedit items of the component key that differ), ``import_prf``
     (``{"sid", "prf"}`` items: point that user's ImportPRF at that PRF), ``remove_first_run``
-    ([SID, value name] pairs). Removal (``state: absent``): ``remove_active_setup``,
-    ``withdraw_import_prf``, ``remove_user_marks``, ``remove_files``.
+    ([SID, value name] pairs), ``withdraw_import_prf`` (SIDs of users given no PRF whose ImportPRF
+    still names one of ours: they stay listed in their group too). Removal (``state: absent``):
+    ``remove_active_setup``, ``withdraw_import_prf`` (every user whose ImportPRF names one of
+    ours), ``remove_user_marks``, ``remove_files``.
     Report, logged-on users by what was found: ``has_service`` (the default profile holds the
     service: nothing to do), ``keep`` (a default profile without it, left alone with
     ``existing_profiles: leave``), ``no_default_profile`` (profiles but none is the default:
