@@ -58,10 +58,10 @@ def main():
         print("%s hosts: %s compliant (%s %%), %d straggler groups for %d stragglers, built in %.1f s"
               % (format(count, ","), format(summary["compliant"], ","), summary["compliant_percent"],
                  len(data["straggler_groups"]), len(data["stragglers"]), built))
-        for fmt, render in report.RENDERERS.items():
+        for fmt in report.RENDERERS:
             started = time.perf_counter()
             path = args.out / ("report-%d.%s" % (count, fmt))
-            path.write_text(render(data), encoding="utf-8")
+            path.write_bytes(report.render_bytes(data, fmt))
             print("  %-4s %12s bytes  %s (rendered in %.1f s)"
                   % (fmt, format(path.stat().st_size, ","), path, time.perf_counter() - started))
         if browser:

@@ -53,15 +53,15 @@ class ActionModule(ActionBase):
         except report.ReportError as e:
             raise AnsibleActionFail(str(e))
 
-        files, changed = {}, False
-        for fmt in args["formats"]:
-            path = os.path.join(dest, "%s.%s" % (args["basename"], fmt))
-            text = report.RENDERERS[fmt](data).encode("utf-8")
-            files[fmt] = path
-            if _same_content(path, text):
-                continue
-            changed = True
-            if not self._task.check_mode:
+        # Every file is rendered before any is written: all of them or none, never an HTML
+        # page of this run beside the CSV of the last one.
+        rendered = {fmt: (os.path.join(dest, "%s.%s" % (args["basename"], fmt)), report.render_bytes(data, fmt))
+                    for fmt in args["formats"]}
+        files = {fmt: path for fmt, (path, text) in rendered.items()}
+        pending = [(path, text) for path, text in rendered.values() if not _same_content(path, text)]
+        changed = bool(pending)
+        if not self._task.check_mode:
+            for path, text in pending:
                 _write(path, text)
 
         summary = data["summary"]

@@ -36,6 +36,7 @@ from ansible.module_utils.errors import NoLogError
 from ansible_collections.mapi.messaging.plugins.module_utils.mapisvc_spec import ARGUMENT_SPEC
 from ansible_collections.mapi.messaging.plugins.plugin_utils import census, declaration, gate, properties, report_html
 from ansible_collections.mapi.messaging.plugins.plugin_utils.ini import fold
+from ansible_collections.mapi.messaging.plugins.plugin_utils.probe import shown
 
 FORMAT = 1
 STATUSES = ("ok", "failed", "unreachable")
@@ -84,14 +85,78 @@ def _check_records(records):
             raise ReportError("%s.files: a host with status ok needs the files list mapisvc_info "
                               "returned (register the task and pass its files)" % where)
         for i, item in enumerate(files):
-            if not isinstance(item, dict) or "path" not in item or "exists" not in item:
-                raise ReportError("%s.files[%d]: expected a mapisvc_info file entry with path and exists" % (where, i))
+            _check_file("%s.files[%d]" % (where, i), item)
         hosts[str(host)] = {"status": status, "message": str(record.get("message") or ""),
                             "task": str(record.get("task") or ""), "files": [_redacted(item) for item in files],
                             # Checked where it is counted (census.counts), per host: one bad census
                             # must not cost the fleet its report.
                             "profiles": record.get("profiles")}
     return hosts
+
+
+# The shape of one mapisvc_info file entry, checked before anything is added up, so an odd
+# record (another tool's, a hand-made one) is refused naming its field, never a traceback.
+_FILE_TEXTS = ("encoding",)
+_SERVICE_TEXTS = ("display_name",)
+_FINDING_TEXTS = ("severity", "code", "service", "section", "key", "message", "fix")
+_FIX = "; pass the files list mapisvc_info returned for the host"
+
+
+def _require(where, value, kinds, what):
+    # Only the type is named: the value may be anything a host held, a credential too.
+    if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+        raise ReportError("%s: expected %s, got %s%s" % (where, what, "null" if value is None else type(value).__name__,
+                                                          _FIX))
+    return value
+
+
+def _check_texts(where, entry, names):
+    for name in names:
+        if entry.get(name) is not None:
+            _require("%s.%s" % (where, name), entry[name], (str,), "a string or null")
+
+
+def _check_values(where, values):
+    """A section's entries: entry name -> value as read (a string, or null)."""
+    if values is None:
+        return
+    _require(where, values, (dict,), "a dictionary of entry name: value")
+    for key, value in values.items():
+        _require("%s key %s" % (where, shown(key)), key, (str,), "an entry name (a string)")
+        if value is not None:
+            _require("%s[%s]" % (where, key), value, (str,), "the value as read (a string)")
+
+
+def _check_list(where, value, what):
+    if value is None:
+        return []
+    return _require(where, value, (list,), "a list of %s" % what)
+
+
+def _check_section(where, section):
+    _require(where, section, (dict,), "a dictionary with name and properties")
+    _require(where + ".name", section.get("name"), (str,), "the section's name (a string)")
+    _check_values(where + ".properties", section.get("properties"))
+
+
+def _check_file(where, item):
+    _require(where, item, (dict,), "a mapisvc_info file entry with path and exists")
+    if "path" not in item or "exists" not in item:
+        raise ReportError("%s: expected a mapisvc_info file entry with path and exists%s" % (where, _FIX))
+    _require(where + ".path", item["path"], (str,), "the file's path (a string)")
+    _require(where + ".exists", item["exists"], (bool,), "true or false")
+    _check_texts(where, item, _FILE_TEXTS)
+    for i, service in enumerate(_check_list(where + ".services", item.get("services"), "services")):
+        at = "%s.services[%d]" % (where, i)
+        _check_section(at, service)
+        _check_texts(at, service, _SERVICE_TEXTS)
+        for group in ("providers", "sections"):
+            for j, linked in enumerate(_check_list("%s.%s" % (at, group), service.get(group), "sections")):
+                _check_section("%s.%s[%d]" % (at, group, j), linked)
+    for i, finding in enumerate(_check_list(where + ".findings", item.get("findings"), "findings")):
+        at = "%s.findings[%d]" % (where, i)
+        _require(at, finding, (dict,), "a finding (a dictionary with severity, code, message)")
+        _check_texts(at, finding, _FINDING_TEXTS)
 
 
 def _redacted_values(values):
@@ -583,3 +648,10 @@ def render_csv(report: dict[str, Any]) -> str:
 render_html = report_html.render
 
 RENDERERS = {"html": render_html, "csv": render_csv, "json": render_json}
+
+
+def render_bytes(report: dict[str, Any], fmt: str) -> bytes:
+    """The file of format ``fmt`` as UTF-8 bytes. A lone surrogate (what Python makes of a
+    name or value it could not decode) is written as its ``\\udcxx`` escape: the file is still
+    written, and shows where the undecodable character was."""
+    return RENDERERS[fmt](report).encode("utf-8", "backslashreplace")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+from ansible.errors import AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
@@ -16,6 +18,7 @@ from test_action_mapisvc import FakeConnection
 from test_report import DESIRED, census, fleet, user
 
 from ansible_collections.mapi.messaging.plugins.action.mapisvc_report import ActionModule
+from ansible_collections.mapi.messaging.plugins.plugin_utils import report
 
 
 def run_report(args, check_mode=False):
@@ -31,8 +34,8 @@ def run_report(args, check_mode=False):
 
 def test_a_census_it_cannot_count_is_a_warning_naming_host_and_field_and_the_report_is_written(tmp_path):
     records = fleet()
-    records["ws01"] = dict(records["ws01"], profiles=census(user("S-1-5-21-1-1001", ["CONTOSO"]), {"sid": 3}))
-    records["ws02"] = dict(records["ws02"], profiles=census(user("S-1-5-21-1-1001", ["CONTOSO"])))
+    records["ws01"] = dict(records["ws01"], profiles=census(user("S-1-5-21-1-2-3-1001", ["CONTOSO"]), {"sid": 3}))
+    records["ws02"] = dict(records["ws02"], profiles=census(user("S-1-5-21-1-2-3-1001", ["CONTOSO"])))
     result = run_report({"dest": str(tmp_path), "results": records, "desired": DESIRED})
     assert not result.get("failed"), result
     assert result["profile_errors"] == [{"host": "ws01", "message": result["profile_errors"][0]["message"]}]
@@ -52,3 +55,32 @@ def test_the_result_says_how_many_hosts_are_compliant_and_groups_the_stragglers(
         (r["status"], 1) for r in records.values() if r["status"] != "ok"}
     assert "warnings" not in result and result["profile_errors"] == []
     assert not list(tmp_path.iterdir()), "check mode writes nothing"
+
+
+def test_no_file_is_written_unless_every_format_could_be_rendered(tmp_path, monkeypatch):
+    def broken(data):
+        raise RuntimeError("the json renderer failed")
+
+    monkeypatch.setitem(report.RENDERERS, "json", broken)
+    with pytest.raises(RuntimeError):
+        run_report({"dest": str(tmp_path), "results": fleet()})
+    assert not list(tmp_path.iterdir()), "the html and csv of a run whose json failed are not written"
+
+
+def test_an_odd_record_fails_the_task_naming_host_and_field_and_writes_nothing(tmp_path):
+    records = fleet()
+    records["ws02"]["files"][0]["services"][0]["name"] = None
+    with pytest.raises(AnsibleActionFail) as caught:
+        run_report({"dest": str(tmp_path), "results": records})
+    assert "results[ws02].files[0].services[0].name" in str(caught.value)
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_lone_surrogate_from_a_host_does_not_stop_the_report(tmp_path):
+    records = fleet()
+    records["ws01"]["files"][0]["services"][0]["display_name"] = "Contoso \udcff"
+    result = run_report({"dest": str(tmp_path), "results": records})
+    assert not result.get("failed"), result
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["mapisvc-report.csv", "mapisvc-report.html",
+                                                                 "mapisvc-report.json"]
+    assert "Contoso \\udcff" in (tmp_path / "mapisvc-report.csv").read_text(encoding="utf-8")

@@ -256,6 +256,53 @@ def test_bad_results_name_the_field(records, field):
     assert field in str(caught.value)
 
 
+def odd(**changes):
+    """ws01's record with one file entry where one field (``part__field``: part is file,
+    service, provider or finding) has an odd shape."""
+    entry = inf([service("MSEMS", "Exchange"), service("CONTOSO", "Contoso")], [finding("utf8-bom", "error")])
+    parts = {"file": entry, "service": entry["services"][1], "provider": entry["services"][1]["providers"][0],
+             "finding": entry["findings"][0]}
+    for where, value in changes.items():
+        part, field = where.split("__")
+        parts[part][field] = value
+    return {"ws01": ok(entry), "ws02": ok(inf([service("MSEMS", "Exchange")]))}
+
+
+@pytest.mark.parametrize("records, field", [
+    (odd(file__services="abc"), "results[ws01].files[0].services: expected a list"),
+    (odd(file__services=[["x"]]), "results[ws01].files[0].services[0]: expected a dictionary"),
+    (odd(file__path=None), "results[ws01].files[0].path"),
+    (odd(file__exists="yes"), "results[ws01].files[0].exists"),
+    (odd(service__name=None), "results[ws01].files[0].services[1].name"),
+    (odd(service__name=5), "results[ws01].files[0].services[1].name"),
+    (odd(service__display_name=["x"]), "results[ws01].files[0].services[1].display_name"),
+    (odd(service__properties=["a"]), "results[ws01].files[0].services[1].properties: expected a dictionary"),
+    (odd(service__properties={"PR_X": {"a": 1}}), "results[ws01].files[0].services[1].properties[PR_X]"),
+    (odd(service__properties={"PR_PASSWORD": ["hunter2"]}), "results[ws01].files[0].services[1].properties[PR_PASSWORD]"),
+    (odd(service__providers="p"), "results[ws01].files[0].services[1].providers: expected a list"),
+    (odd(provider__name=None), "results[ws01].files[0].services[1].providers[0].name"),
+    (odd(provider__properties={"PR_X": [1]}), "results[ws01].files[0].services[1].providers[0].properties[PR_X]"),
+    (odd(file__findings="bad"), "results[ws01].files[0].findings: expected a list"),
+    (odd(file__findings=["bad"]), "results[ws01].files[0].findings[0]: expected a finding"),
+    (odd(finding__severity=["error"]), "results[ws01].files[0].findings[0].severity"),
+    (odd(finding__code=["x"]), "results[ws01].files[0].findings[0].code"),
+    (odd(finding__message=5), "results[ws01].files[0].findings[0].message"),
+])
+def test_an_odd_nested_shape_is_refused_naming_host_and_field_without_its_value(records, field):
+    with pytest.raises(report.ReportError) as caught:
+        report.build(records)
+    assert field in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+def test_a_lone_surrogate_is_written_as_its_escape_in_every_format():
+    records = {"ws01": ok(inf([service("DIENST_\udcff", "Gr\u00fc\u00dfe \udcfe")], path="C:\\\udcffMAPISVC.INF"))}
+    data = report.build(records)
+    for fmt in report.RENDERERS:
+        text = report.render_bytes(data, fmt).decode("utf-8")
+        assert "\\udcff" in text and "\\udcfe" in text and "Gr\u00fc\u00dfe" in text, fmt
+
+
 class Page(HTMLParser):
     """Collects what the tests look at: tags, attributes, text, and parse problems."""
 
