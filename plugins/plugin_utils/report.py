@@ -105,8 +105,8 @@ _FIX = "; pass the files list mapisvc_info returned for the host"
 def _require(where, value, kinds, what):
     # Only the type is named: the value may be anything a host held, a credential too.
     if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
-        raise ReportError("%s: expected %s, got %s%s" % (where, what, "null" if value is None else type(value).__name__,
-                                                          _FIX))
+        got = "null" if value is None else type(value).__name__
+        raise ReportError("%s: expected %s, got %s%s" % (where, what, got, _FIX))
     return value
 
 

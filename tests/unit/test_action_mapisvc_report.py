@@ -81,6 +81,6 @@ def test_a_lone_surrogate_from_a_host_does_not_stop_the_report(tmp_path):
     records["ws01"]["files"][0]["services"][0]["display_name"] = "Contoso \udcff"
     result = run_report({"dest": str(tmp_path), "results": records})
     assert not result.get("failed"), result
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["mapisvc-report.csv", "mapisvc-report.html",
-                                                                 "mapisvc-report.json"]
+    written = sorted(path.name for path in tmp_path.iterdir())
+    assert written == ["mapisvc-report.csv", "mapisvc-report.html", "mapisvc-report.json"]
     assert "Contoso \\udcff" in (tmp_path / "mapisvc-report.csv").read_text(encoding="utf-8")
