@@ -259,20 +259,6 @@ def test_users_without_a_profile_are_left_to_outlook_unless_create_is_asked_for(
     assert created.remove_first_run == ((BOB, "FirstRun"),)
 
 
-def test_a_mode_set_back_to_leave_withdraws_the_import_prf_an_earlier_run_set():
-    # Users arranged by an earlier run (create, or add) who have not started Outlook since
-    # would otherwise import that PRF at their next start, against the mode now asked for.
-    resolved = resolve()
-    result = decide(resolved, [census.UserProfiles(BOB, True), with_service(ALICE, ["MSEMS"]),
-                               census.UserProfiles(ERIN, True)],
-                    {BOB: {"ImportPRF": resolved["prf_path"]}, ALICE: {"ImportPRF": resolved["prf_append_path"]},
-                     ERIN: {"ImportPRF": OTHER_PRF}})
-    assert result.withdraw_import_prf == (ALICE, BOB)
-    assert result.without_profile == (ERIN, BOB) and result.keep == (ALICE,)
-    assert result.changes == 2
-    assert result.as_dict()["withdraw_import_prf"] == [ALICE, BOB]
-
-
 def test_a_default_profile_that_holds_the_service_is_never_touched_in_any_mode():
     for options in ({}, {"existing_profiles": "add", "new_profiles": "create"}):
         result = decide(resolve(**options), [with_service(ALICE)], {ALICE: {"FirstRun": "1"}})
