@@ -30,6 +30,7 @@ LEAVE = {"existing_profiles": "leave", "new_profiles": "leave"}
 # (name, census, ImportPRF as (registry type, data) or None, modes, outcome, PRF the user gets)
 CASES = (
     ("default profile holds the service", WITH_SERVICE, None, ADD, "has_service", None),
+    ("default profile holds the service, leave", WITH_SERVICE, None, LEAVE, "has_service", None),
     ("default profile holds the service, our ImportPRF left from before", WITH_SERVICE,
      ("REG_SZ", APPEND_PRF), ADD, "withdraw", None),
     ("default profile without the service, leave", WITHOUT_SERVICE, None, LEAVE, "keep", None),
@@ -41,10 +42,12 @@ CASES = (
     ("default profile without the service, back to leave", WITHOUT_SERVICE,
      ("REG_SZ", APPEND_PRF), LEAVE, "withdraw", None),
     ("profiles without a default", NO_DEFAULT, None, ADD, "no_default_profile", None),
+    ("profiles without a default, leave", NO_DEFAULT, None, LEAVE, "no_default_profile", None),
     ("profiles without a default, our ImportPRF left from before", NO_DEFAULT,
      ("REG_SZ", PRF), ADD, "withdraw", None),
     ("no profile, leave", NO_PROFILE, None, LEAVE, "without_profile", None),
     ("no profile, create", NO_PROFILE, None, ADD, "import_prf", PRF),
+    ("no profile, create, our other PRF arranged", NO_PROFILE, ("REG_SZ", APPEND_PRF), ADD, "import_prf", PRF),
     ("no profile, back to leave", NO_PROFILE, ("REG_SZ", PRF), LEAVE, "withdraw", None),
     ("no profile, leave, another tool's ImportPRF", NO_PROFILE, ("REG_SZ", OTHER_PRF), LEAVE,
      "without_profile", None),

@@ -259,13 +259,6 @@ def test_users_without_a_profile_are_left_to_outlook_unless_create_is_asked_for(
     assert created.remove_first_run == ((BOB, "FirstRun"),)
 
 
-def test_a_default_profile_that_holds_the_service_is_never_touched_in_any_mode():
-    for options in ({}, {"existing_profiles": "add", "new_profiles": "create"}):
-        result = decide(resolve(**options), [with_service(ALICE)], {ALICE: {"FirstRun": "1"}})
-        assert result.has_service == (ALICE,)
-        assert result.import_prf == () and result.remove_first_run == () and result.changes == 0
-
-
 def test_add_points_import_prf_at_the_append_prf_for_a_default_profile_without_the_service():
     resolved = resolve(existing_profiles="add")
     result = decide(resolved, [with_service(ALICE, ["MSEMS"]), with_service(ERIN, [])],
@@ -278,30 +271,12 @@ def test_add_points_import_prf_at_the_append_prf_for_a_default_profile_without_t
                                               {"sid": ALICE, "prf": resolved["prf_append_path"]}]
 
 
-def test_profiles_without_a_default_are_left_alone_in_every_mode():
-    nobody_default = census.UserProfiles(ALICE, True, profiles=("Outlook", "Old"))
-    result = decide(resolve(existing_profiles="add", new_profiles="create"), [nobody_default])
-    assert result.no_default_profile == (ALICE,)
-    assert result.import_prf == ()
-
-
 def test_import_prf_naming_the_prf_wanted_is_arranged_and_only_first_run_goes():
     resolved = resolve(existing_profiles="add")
     spelled = '"%s"' % resolved["prf_append_path"].upper().replace("\\", "/")
     result = decide(resolved, [with_service(ALICE, [])], {ALICE: {"ImportPRF": spelled, "FirstRun": "1"}})
     assert result.import_prf == () and result.arranged == (ALICE,)
     assert result.remove_first_run == ((ALICE, "FirstRun"),)
-
-
-def test_import_prf_naming_our_other_prf_is_pointed_at_the_one_the_user_needs_now():
-    # The user had no profile when a run with create arranged the PRF for new profiles, and
-    # has a default profile without the service now: ours to change, to the append PRF.
-    resolved = resolve(existing_profiles="add", new_profiles="create")
-    result = decide(resolved, [with_service(ALICE, []), census.UserProfiles(BOB, True)],
-                    {ALICE: {"ImportPRF": resolved["prf_path"]}, BOB: {"ImportPRF": resolved["prf_append_path"]}})
-    assert result.import_prf == ({"sid": ALICE, "prf": resolved["prf_append_path"]},
-                                 {"sid": BOB, "prf": resolved["prf_path"]})
-    assert result.foreign_import_prf == ()
 
 
 def test_the_append_prf_is_written_with_add_only_when_it_differs():
