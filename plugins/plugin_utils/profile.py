@@ -759,10 +759,10 @@ def _import_prf(setup, ours):
     return data if names_our_prf(data, ours) else False
 
 
-def _unread_note(sid, readings):
+def _unread_note(sid, readings, what="not decided"):
     errors = sorted({reading.error for reading in readings if reading.error})
-    return "user %s not decided: the probe could not read %s" % (
-        sid, "; ".join(errors) if errors else "its keys (not in the probe's result)")
+    return "user %s %s: the probe could not read %s" % (
+        sid, what, "; ".join(errors) if errors else "its keys (not in the probe's result)")
 
 
 def _wanted_prf(resolved, people):
@@ -873,8 +873,8 @@ def _decide(resolved, state, machine_key, user_key, files, taken, prf_hash, scri
             # user's profiles changed) would still make Outlook import that PRF: withdrawn. An
             # unread Setup key is noted, never guessed.
             if not setup.read:
-                notes.append("user %s: whether ImportPRF names one of the role's PRFs is not known: %s"
-                             % (sid, _unread_note(sid, [setup])))
+                notes.append(_unread_note(sid, [setup], "left alone, but whether its ImportPRF names one of the "
+                                                        "role's PRFs is not known"))
             elif _import_prf(setup, ours):
                 withdraw.append(sid)
             continue

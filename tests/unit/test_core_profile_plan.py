@@ -294,6 +294,12 @@ def test_an_unreadable_user_is_listed_not_guessed():
     assert any(CAROL in note and "not allowed" in note for note in result.notes)
 
 
+def test_a_user_left_alone_whose_setup_key_could_not_be_read_keeps_it_and_the_notes_say_why():
+    result = plan(host([user(BOB, setup=None, errors={SETUP: "Requested registry access is not allowed."})]))
+    assert result.without_profile == (BOB,) and result.withdraw_import_prf == () and result.unread == ()
+    assert any(BOB in note and "ImportPRF" in note and "not allowed" in note for note in result.notes)
+
+
 def test_a_user_whose_other_profile_location_could_not_be_read_is_not_decided():
     # The census never guesses: one unreadable location leaves the default profile unknown.
     result = plan(host([user(ALICE, errors={LEGACY: "access denied"}, **ALICE_WITHOUT)], append="ours"), settings=BOTH)
