@@ -12,7 +12,8 @@ Conditions (a list, any of them trips the gate):
 - ``failed``: a task failed on a host (it could not be read);
 - ``error``: a reached host has at least one error finding;
 - ``drift``: a reached host differs from the desired state (needs one);
-- ``{below_compliant_percent: N}``: fewer than N % of the reported hosts are compliant.
+- ``{below_compliant_percent: N}``: fewer than N % of the reported hosts are compliant, by
+  the percentage the report shows (``compliant_percent``: floored to one decimal).
 
 A host is compliant when it was read, has at least one MAPISVC.INF, has no error finding
 and, when a desired state is given, has not drifted. Stragglers count as not compliant:
@@ -85,6 +86,16 @@ def compliant(row: dict[str, Any], with_desired: bool) -> bool:
             and not (with_desired and row["drift"]))
 
 
+def compliant_percent(good: int, total: int) -> float:
+    """The compliance percentage, the one figure the report shows and below_compliant_percent
+    compares: floored to one decimal, never rounded up, so 9,999 of 10,000 hosts is 99.9 %,
+    not a 100.0 % beside a gate at 100 that trips. An empty report is vacuously compliant."""
+    if not total:
+        return 100.0
+    # Integer arithmetic: a float product could floor 29.0 to 28.9.
+    return (1000 * good // total) / 10
+
+
 def _hosts_for(condition, rows):
     if condition in ("unreachable", "failed"):
         return [row["host"] for row in rows if row["status"] == condition]
@@ -106,8 +117,8 @@ def evaluate(report: dict[str, Any], conditions: list[Union[str, tuple[str, floa
     with_desired = report["desired"] is not None
     total = len(rows)
     good = sum(1 for row in rows if compliant(row, with_desired))
-    # An empty report is vacuously compliant: there is no host that is wrong.
-    percent = 100.0 if not total else 100.0 * good / total
+    # What the report shows is what is compared: the two never disagree.
+    percent = compliant_percent(good, total)
     tripped = []
     for condition in conditions:
         if isinstance(condition, tuple):
@@ -127,7 +138,7 @@ def evaluate(report: dict[str, Any], conditions: list[Union[str, tuple[str, floa
         "tripped": tripped,
         "hosts": total,
         "compliant": good,
-        "compliant_percent": round(percent, 1),
+        "compliant_percent": percent,
         "msg": (("%s tripped: %s" % (name, "; ".join(item["message"] for item in tripped))) if tripped
                 else "%s: no condition tripped (%d of %d hosts compliant)" % (name, good, total)),
     }

@@ -529,8 +529,8 @@ def build(records: object, desired: object = None, generated: Optional[str] = No
         "with_warnings": sum(1 for row in reached if row["findings"]["warning"]),
         "drifted": len(drifted) if declared else None,
         "compliant": compliant,
-        # An empty report is vacuously compliant, as the gate counts it.
-        "compliant_percent": round(100.0 * compliant / len(host_rows), 1) if host_rows else 100.0,
+        # The gate's figure: the percentage shown is the one below_compliant_percent compares.
+        "compliant_percent": gate.compliant_percent(compliant, len(host_rows)),
         "profiles_read": sum(1 for counted in per_host_profiles.values() if counted["read"]),
         "services": len(services),
         "findings": {severity: sum(row["findings"][severity] for row in host_rows)

@@ -456,8 +456,9 @@ def test_gate_threshold_counts_stragglers_and_hosts_without_a_file_as_not_compli
     assert below["failed"] and below["compliant"] == len(good)
     assert below["tripped"][0]["hosts"] == sorted(set(records) - set(good))
     assert "%d of %d hosts compliant" % (len(good), len(records)) in below["msg"]
-    # A threshold exactly met does not trip; the figure is a string as a survey gives it.
-    met = gate.evaluate(data, gate.parse([{"below_compliant_percent": str(percent)}], with_desired=False))
+    # A threshold exactly met by the figure shown does not trip; the figure is a string as a survey gives it.
+    shown = data["summary"]["compliant_percent"]
+    met = gate.evaluate(data, gate.parse([{"below_compliant_percent": str(shown)}], with_desired=False))
     assert not met["failed"] and met["tripped"] == []
 
 
@@ -597,3 +598,18 @@ def test_a_secret_in_the_desired_state_is_masked_and_compared_by_presence_only()
     assert {(row["host"], row["key"]) for row in data["drift"]} == {("ws03", "PR_PASSWORD"), ("ws03", "PR_PROXY")}
     assert {row["expected"] for row in data["drift"]} == {properties.REDACTED}
     assert {row["actual"] for row in data["drift"]} == {None}
+
+
+@pytest.mark.parametrize("good, total, shown", [(3999, 4000, "99.9"), (2, 3, "66.6"), (29, 100, "29.0"), (0, 7, "0.0")])
+def test_the_compliance_shown_is_never_rounded_up_and_is_the_figure_the_gate_compares(good, total, shown):
+    records = {"ws%05d" % i: ok(inf([service("MSEMS", "Exchange")])) for i in range(good)}
+    records.update({"ws%05d" % i: {"status": "unreachable", "message": "timed out"} for i in range(good, total)})
+    data = report.build(records)
+    assert str(data["summary"]["compliant_percent"]) == shown
+    assert "hosts compliant (%s %%)" % shown in report.render_html(data)
+    threshold = float(shown)
+    assert not gate.evaluate(data, [("below_compliant_percent", threshold)])["failed"]
+    # Whatever the report shows below a threshold trips it: 99.9 shown never passes a gate at 100.
+    verdict = gate.evaluate(data, [("below_compliant_percent", threshold + 0.1)])
+    assert verdict["failed"] and verdict["compliant_percent"] == data["summary"]["compliant_percent"]
+    assert "(%s %%)" % shown in verdict["msg"]

@@ -48,14 +48,33 @@ def has_file(record):
     return any(item["exists"] for item in record["files"])
 
 
+def drifted(record):
+    """Whether a reached host differs from report_fleet.DESIRED, read from the generated record:
+    the service missing, or its display name, DLL or provider type not the declared one."""
+    declared = report_fleet.DESIRED
+    found = [s for item in record["files"] if item["exists"] for s in item["services"] if s["name"] == declared["service"]]
+    if not found:
+        return True
+    for service in found:
+        providers = {p["name"]: p["properties"] for p in service["providers"]}
+        if service["display_name"] != declared["display_name"] or any(
+                service["properties"].get(key) != value for key, value in declared["properties"].items()):
+            return True
+        for provider in declared["providers"]:
+            if any(providers.get(provider["name"], {}).get(key) != value for key, value in provider["properties"].items()):
+                return True
+    return False
+
+
 def test_compliance_counts_read_hosts_with_a_file_no_error_and_no_drift(fleet):
     records, data, page, csv_text, rows = fleet
-    drifted = {row["host"] for row in data["drift"]}
     expected = sorted(host for host, record in records.items()
-                      if reached(record) and has_file(record) and not errors(record) and host not in drifted)
+                      if reached(record) and has_file(record) and not errors(record) and not drifted(record))
+    assert sorted({row["host"] for row in data["drift"]}) == sorted(h for h, r in records.items() if reached(r) and drifted(r))
     assert sorted(row["host"] for row in data["hosts"] if row["compliant"]) == expected
     assert data["summary"]["compliant"] == len(expected)
-    assert data["summary"]["compliant_percent"] == round(100.0 * len(expected) / len(records), 1)
+    # Floored to one decimal, never rounded up (gate.compliant_percent).
+    assert data["summary"]["compliant_percent"] == int(1000 * len(expected) / len(records)) / 10
     assert 'data-compliant="%d" data-of="%d"' % (len(expected), len(records)) in page
     assert "%s</b> of %s hosts compliant" % (format(len(expected), ","), format(len(records), ",")) in page
     if len(records) > min(SIZES):
