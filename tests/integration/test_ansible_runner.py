@@ -115,12 +115,16 @@ def test_an_audit_job_shows_each_host_read_or_unreachable_and_changes_no_host(au
     events = host_events(runner)
     for host in AUDIT_FLEET:
         # The gate's failure is the report task's, shown on the host run_once ran it for.
-        assert set(events[host].get("runner_on_failed", [])) <= {"Write the report (HTML, CSV, JSON)"}, events[host]
+        assert set(events[host].get("runner_on_failed", [])) <= {"Write the report (HTML, CSV, JSON)", "Fail the audit"}, \
+            events[host]
         assert "runner_on_unreachable" not in events[host], events[host]
         assert "Keep what was found for the report" in events[host]["runner_on_ok"]
-    assert "runner_on_unreachable" in events["ws9"], events["ws9"]
+    # The unreachable read is an unreachable event (AWX shows it so), ignored by the play so
+    # that the host stays in the report; its record says unreachable with Ansible's message.
+    assert events["ws9"]["runner_on_unreachable"] == ["Read every MAPISVC.INF"], events["ws9"]
+    assert "Keep why the host did not answer" in events["ws9"]["runner_on_ok"]
     assert before == after
-    assert runner.stats["dark"] == {"ws9": 1}
+    assert runner.stats["ignored"] == {"ws9": 1}
 
 
 def test_an_audit_job_hands_the_report_figures_and_paths_over_as_artifacts(audit_job):
@@ -133,6 +137,8 @@ def test_an_audit_job_hands_the_report_figures_and_paths_over_as_artifacts(audit
     assert audit["stragglers"] == 1
     assert audit["gate"]["failed"] is True
     assert audit["gate"]["tripped"] == ["unreachable"]
+    # The job's failure speaks of the variable the survey set.
+    assert "audit_fail_on tripped: unreachable: 1 of 3 hosts: ws9" in runner.stdout.read()
 
 
 def test_the_audit_carries_each_hosts_profile_census_from_the_detection_into_the_report(audit_job):

@@ -272,7 +272,9 @@ def test_stragglers_are_the_unreachable_and_the_failed_hosts(audited):
     failed = next(row for row in data["stragglers"] if row["status"] == "failed")
     assert failed["task"] == "Read every MAPISVC.INF" and failed["message"]
     unreachable = next(row for row in data["stragglers"] if row["status"] == "unreachable")
-    assert unreachable["message"], "the unreachable host keeps Ansible's message"
+    # Ansible's own words for the closed port, from the read that could not reach the host.
+    assert "Connection refused" in unreachable["message"], unreachable
+    assert unreachable["task"] == "Read every MAPISVC.INF"
 
 
 def test_dll_paths_in_use_are_what_windows_reads(audited):
@@ -344,11 +346,11 @@ def test_a_missing_report_folder_is_refused_with_the_variable_named(tmp_path):
 def test_a_limited_re_audit_writes_a_report_of_the_limited_hosts_and_says_so(tmp_path):
     inventory, specs = make_fleet(tmp_path / "fleet", hosts=HOSTS)
     proc = run_audit(tmp_path, inventory, "--limit", "ws29,ws30")
-    # Unreachable counts as unreachable in the recap, not as ignored; no gate: still exit 0.
+    # The unreachable host stays in the play (the recap counts its ignored unreachable read);
+    # the report counts it as unreachable. No gate: still exit 0.
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
     recap = proc.stdout.split("PLAY RECAP")[1]
-    assert "ws30" in recap and "unreachable=1" in recap.split("ws30")[1].splitlines()[0]
-    assert "ignored=0" in recap.split("ws30")[1].splitlines()[0]
+    assert "ws30" in recap and "ignored=1" in recap.split("ws30")[1].splitlines()[0]
     page, data, rows = read_report(tmp_path)
     assert sorted(h["host"] for h in data["hosts"]) == ["ws29", "ws30"]
     assert {row["host"]: row["status"] for row in data["stragglers"]} == {"ws29": "failed", "ws30": "unreachable"}
@@ -364,7 +366,7 @@ def test_audit_fail_on_fails_the_run_after_the_report_naming_the_condition_and_h
     page, data, rows = read_report(tmp_path)
     assert data["summary"]["hosts"] == HOSTS, "the report is written before the gate fails the run"
     unreachable = sorted(name for name, spec in specs.items() if spec["unreachable"])
-    assert "fail_on tripped: unreachable: %d of %d hosts: %s" % (len(unreachable), HOSTS, ", ".join(unreachable)) \
+    assert "audit_fail_on tripped: unreachable: %d of %d hosts: %s" % (len(unreachable), HOSTS, ", ".join(unreachable)) \
         in proc.stdout
     assert "below_compliant_percent 95: " in proc.stdout
 
@@ -388,3 +390,66 @@ def test_a_bad_audit_fail_on_is_refused_before_any_host_is_read(tmp_path, fail_o
     assert message in proc.stdout, proc.stdout[-3000:]
     assert "Read every MAPISVC.INF" not in proc.stdout
     assert not (tmp_path / "report").exists()
+
+
+def detection_fleet(root):
+    """Two Windows hosts on the audit's default path (the role's detection) that nobody
+    answers for, and one reachable host that reads a given path."""
+    root = pathlib.Path(root)
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "MAPISVC.INF").write_bytes(mapisvc_text(host_spec(1)))
+    offline = {"ansible_connection": "ssh", "ansible_shell_type": "powershell", "ansible_host": "127.0.0.1",
+               "ansible_port": 1, "ansible_user": "nobody", "ansible_ssh_common_args": "-o ConnectTimeout=3"}
+    hosts = {"winws1": offline, "winws2": offline,
+             "local1": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}",
+                        "audit_windows": False, "audit_paths": [str(root / "MAPISVC.INF")]}}
+    inventory = root / "inventory.yml"
+    inventory.write_text(yaml.safe_dump({"all": {"hosts": hosts}}))
+    return inventory
+
+
+def test_an_unreachable_host_on_the_detection_path_is_unreachable_with_ansibles_message_and_trips_the_gate(tmp_path):
+    inventory = detection_fleet(tmp_path / "fleet")
+    proc = run_audit(tmp_path, inventory, "-e", '{"audit_fail_on": ["unreachable"]}')
+    assert proc.returncode == 2, proc.stdout[-4000:] + proc.stderr[-2000:]
+    assert "audit_fail_on tripped: unreachable: 2 of 3 hosts: winws1, winws2" in proc.stdout
+    page, data, rows = read_report(tmp_path)
+    stragglers = {row["host"]: row for row in data["stragglers"]}
+    assert {host: row["status"] for host, row in stragglers.items()} == {"winws1": "unreachable", "winws2": "unreachable"}
+    for row in stragglers.values():
+        # The detection's own unreachable result, not a later task's failure on its absent answer.
+        assert "Connection refused" in row["message"] and "no attribute" not in row["message"], row
+        assert row["task"].startswith("Detect | Read the host once"), row
+
+
+def test_a_re_audit_of_hosts_that_are_all_still_offline_writes_the_report_and_the_artifacts(tmp_path, monkeypatch):
+    inventory = detection_fleet(tmp_path / "fleet")
+    monkeypatch.setenv("ANSIBLE_SHOW_CUSTOM_STATS", "1")
+    proc = run_audit(tmp_path, inventory, "--limit", "winws1,winws2")
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    page, data, rows = read_report(tmp_path)
+    assert {row["host"]: row["status"] for row in data["stragglers"]} == {"winws1": "unreachable", "winws2": "unreachable"}
+    assert (data["summary"]["hosts"], data["summary"]["unreachable"]) == (2, 2)
+    assert "--limit winws1,winws2" in data["scope"]
+    # The set_stats artifacts (printed with ANSIBLE_SHOW_CUSTOM_STATS).
+    assert '"mapi_messaging_audit"' in proc.stdout.split("CUSTOM STATS")[1]
+
+
+def test_each_hosts_record_carries_the_address_it_was_reached_at(tmp_path):
+    inventory = detection_fleet(tmp_path / "fleet")
+    # The audit, then a play that keeps every host's record as the report play gets it.
+    records = tmp_path / "records.json"
+    wrapper = tmp_path / "audit-and-keep.yml"
+    wrapper.write_text(yaml.safe_dump([
+        {"import_playbook": "mapi.messaging.audit"},
+        {"hosts": "all", "gather_facts": False, "tasks": [{
+            "ansible.builtin.copy": {"dest": str(records), "content": "{{ dict(ansible_play_hosts_all | zip("
+                                     "ansible_play_hosts_all | map('extract', hostvars, 'mapisvc_audit'))) | to_json }}"},
+            "run_once": True, "delegate_to": "localhost"}]}]))
+    proc, dummy = playbook_run.run_playbook_file(tmp_path, wrapper, inventory,
+                                                 "-e", "audit_report_dir=%s" % (tmp_path / "report"))
+    assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
+    kept = json.loads(records.read_text(encoding="utf-8"))
+    assert {host: record["address"] for host, record in kept.items()} == {
+        "winws1": "127.0.0.1", "winws2": "127.0.0.1", "local1": "local1"}
+    assert (kept["winws1"]["status"], kept["local1"]["status"]) == ("unreachable", "ok")
