@@ -395,35 +395,45 @@ def _missing_error(path):
                              "create it" % path)
 
 
-# How a module that could not start at all looks (the shell ran no Python, so the module wrote
-# no JSON): the shell's exit status for a command it cannot find or run, and the shell's own
-# words for it, e.g. "/bin/sh: 1: /usr/bin/python3.99: not found" (dash),
-# "bash: /opt/py/bin/python: No such file or directory", or ansible-core's "The module
-# interpreter '/usr/bin/python3.99' was not found."
+# How a module that could not start at all looks: the shell ran no Python, so the module wrote
+# no JSON and ansible-core hands back what the shell printed (module_stdout, module_stderr):
+# the shell's exit status for a command it cannot find or run, and the shell's own words for
+# it, e.g. "/bin/sh: 1: /usr/bin/python3.99: not found" (dash), "bash: /opt/py/bin/python:
+# No such file or directory" or "pyenv: python3.11: command not found".
 _COMMAND_NOT_FOUND_RC = 127
-_NOT_STARTED = ("not found", "no such file or directory")
-_NAMED_INTERPRETER = re.compile(r"interpreter '(?P<interpreter>[^']+)'")
 _SHELL_NAMES_COMMAND = re.compile(r"(?:^|: )(?P<interpreter>/\S+|\S*python\S*): (?:\d+: )?(?:not found|no such file or directory|command not found)",
                                   re.IGNORECASE | re.MULTILINE)
+# ansible_python_interpreter values that ask for discovery rather than name an interpreter.
+_DISCOVERY = ("auto", "auto_silent", "auto_legacy", "auto_legacy_silent")
 
 
 def interpreter_failure(result: dict[str, Any], configured: Optional[str]) -> Optional[str]:
     """Why a module did not start on a POSIX target because of its Python interpreter, as a
     message naming ``ansible_python_interpreter`` and how to set it; None for any other result.
 
-    ``configured``: the host's ansible_python_interpreter (or the discovered one), if known.
-    Only a failure without the module's own answer counts (module_stdout holds no JSON), with
-    the shell's "command not found" status or its words naming the interpreter: a module that
-    ran and reports a missing file is about the path, not the interpreter."""
-    if not result.get("failed") or (result.get("module_stdout") or "").strip().startswith("{"):
+    ``configured``: the host's ansible_python_interpreter (or the discovered one), if known;
+    a discovery keyword (auto...) names none. Only a failure where no JSON came back counts
+    (the result carries module_stdout/module_stderr and stdout is no JSON answer), and only
+    the shell's output is searched: the module's own message is about its work (a missing
+    file is about the path). Blamed is the configured interpreter when the shell names it or
+    says "command not found" (status 127); with none known, the Python the shell names."""
+    if not result.get("failed") or not ("module_stdout" in result or "module_stderr" in result):
         return None
-    said = "\n".join(str(result.get(key) or "") for key in ("msg", "module_stderr", "module_stdout"))
-    named = _NAMED_INTERPRETER.search(said) or _SHELL_NAMES_COMMAND.search(said)
-    interpreter = named.group("interpreter") if named else configured
-    not_started = any(words in said.lower() for words in _NOT_STARTED) and (
-        named is not None or (configured is not None and configured in said))
-    if result.get("rc") != _COMMAND_NOT_FOUND_RC and not not_started:
+    if (result.get("module_stdout") or "").strip().startswith("{"):
         return None
+    if configured in _DISCOVERY:
+        configured = None
+    said = "\n".join(str(result.get(key) or "") for key in ("module_stderr", "module_stdout"))
+    named = [found.group("interpreter") for found in _SHELL_NAMES_COMMAND.finditer(said)]
+    command_not_found = result.get("rc") == _COMMAND_NOT_FOUND_RC
+    if configured is not None:
+        if configured not in named and not command_not_found:
+            return None
+        interpreter = configured
+    else:
+        interpreter = next((name for name in named if "python" in name.rsplit("/", 1)[-1].lower()), None)
+        if interpreter is None and not command_not_found:
+            return None
     return ("ansible_python_interpreter: the module could not start on this host, its Python interpreter %s "
             "was not found or could not run (%s); nothing was read or written. Set ansible_python_interpreter "
             "for this host to a Python 3 it has, e.g. ansible_python_interpreter=/usr/bin/python3 in the "
@@ -459,7 +469,7 @@ class Remote:
 
     def _interpreter(self):
         configured = self.task_vars.get("ansible_python_interpreter")
-        if isinstance(configured, str) and "{{" not in configured:
+        if isinstance(configured, str) and "{{" not in configured and configured not in _DISCOVERY:
             return configured
         discovered = (self.task_vars.get("ansible_facts") or {}).get("discovered_interpreter_python")
         return discovered if isinstance(discovered, str) else None

@@ -33,8 +33,15 @@ CORE_216 = {"failed": True, "changed": False, "rc": 127, "module_stdout": "",
 PYENV_SHIM = {"failed": True, "changed": False, "rc": 127, "module_stdout": "",
               "module_stderr": "pyenv: python3.11: command not found\n",
               "msg": "MODULE FAILURE\nSee stdout/stderr for the exact error"}
-# The module ran and answered: a missing file is about the path.
-MODULE_ANSWER = {"failed": True, "changed": False, "msg": "File not found: /srv/golden/MAPISVC.INF"}
+# The module ran and answered (JSON, so no module_stdout/module_stderr): mapisvc_file's own
+# failure for an OSError, "%s: %s" % (path, strerror). A missing file is about the path.
+MODULE_ANSWER = {"failed": True, "changed": False, "msg": "/srv/golden/MAPISVC.INF: No such file or directory",
+                 "real_path": "/srv/golden/MAPISVC.INF"}
+# The module started and crashed: a traceback about some other missing file.
+MODULE_TRACEBACK = {"failed": True, "changed": False, "rc": 1, "module_stdout": "",
+                    "module_stderr": "Traceback (most recent call last):\n  File \"/usr/lib/python3.11/x.py\", line 1\n"
+                                     "FileNotFoundError: [Errno 2] No such file or directory: '/x'\n",
+                    "msg": "MODULE FAILURE\nSee stdout/stderr for the exact error"}
 
 
 @pytest.mark.parametrize("result, interpreter", [
@@ -50,6 +57,11 @@ def test_a_module_that_did_not_start_is_blamed_on_the_interpreter(result, interp
     assert "nothing was read or written" in message
 
 
+def test_discovery_is_not_named_as_the_interpreter_the_shell_names_it():
+    message = transport.interpreter_failure(CORE_219, configured="auto")
+    assert "'/usr/bin/python3.99'" in message and "'auto'" not in message
+
+
 def test_exit_127_without_words_names_the_configured_interpreter():
     result = {"failed": True, "rc": 127, "module_stdout": "", "module_stderr": "", "msg": "MODULE FAILURE"}
     assert "'/usr/local/bin/python3'" in transport.interpreter_failure(result, configured="/usr/local/bin/python3")
@@ -57,12 +69,21 @@ def test_exit_127_without_words_names_the_configured_interpreter():
 
 @pytest.mark.parametrize("result", [
     MODULE_ANSWER,
+    MODULE_TRACEBACK,
     {"failed": True, "rc": 1, "module_stdout": "", "module_stderr": "Traceback ...\nValueError: bad\n", "msg": "MODULE FAILURE"},
     {"failed": True, "rc": 127, "module_stdout": '{"failed": true, "msg": "x"}', "module_stderr": "", "msg": "x"},
     {"changed": False, "exists": False},
-], ids=["module-answer", "module-crash", "json-answer", "success"])
-def test_other_results_are_not_blamed_on_the_interpreter(result):
+], ids=["module-answer", "module-traceback-missing-file", "module-crash", "json-answer", "success"])
+@pytest.mark.parametrize("configured", ["/usr/bin/python3", "python3", "auto", None])
+def test_other_results_are_not_blamed_on_the_interpreter(result, configured):
+    assert transport.interpreter_failure(result, configured=configured) is None
+
+
+def test_a_shell_naming_another_command_is_not_blamed_on_the_configured_interpreter():
+    result = {"failed": True, "rc": 1, "module_stdout": "", "module_stderr": "/bin/sh: 1: /opt/tool: not found\n",
+              "msg": "MODULE FAILURE"}
     assert transport.interpreter_failure(result, configured="/usr/bin/python3") is None
+    assert transport.interpreter_failure(result, configured=None) is None
 
 
 def run_info(result, task_vars):
@@ -91,3 +112,9 @@ def test_mapisvc_info_names_the_interpreter_not_the_path():
 def test_mapisvc_info_still_names_the_path_when_the_module_ran():
     message = run_info({"failed": True, "msg": "cannot open: Permission denied"}, {"inventory_hostname": "golden"})
     assert message.startswith("path: cannot read /srv/golden/MAPISVC.INF")
+
+
+def test_mapisvc_info_blames_the_path_for_the_modules_own_missing_file_answer():
+    message = run_info(MODULE_ANSWER, {"inventory_hostname": "golden", "ansible_python_interpreter": "/usr/bin/python3"})
+    assert not message.startswith("ansible_python_interpreter")
+    assert "/srv/golden/MAPISVC.INF" in message
