@@ -48,6 +48,10 @@ options:
         with C(detect_only) or M(mapi.messaging.mapisvc_info) with C(profiles=true) returned. A host
         without it counts as not read, never as zero users; a census of another shape does not fail
         the task: the host counts as not read, a warning and RV(profile_errors) name the host and field.'
+      - Any record may carry C(address), the address the connection used (C(ansible_host)): a
+        straggler's message naming it is grouped with the same message of other hosts.
+      - A record of another shape (for example a service without a name, or a property value that
+        is not a string) fails the task with a message naming the host and the field; nothing is written.
       - Required unless O(validate_only=true).
     type: dict
   desired:
@@ -64,6 +68,9 @@ options:
         sets, hex case-insensitively); a property is the same whether a host's file spells it by
         name or by its 8-hex-digit tag. Keys and sections not declared are not drift, so a
         provider may be declared with only the entries to compare.
+      - A declared value that looks like a credential is never written to the report (it is
+        shown as C(********)) and, as the value found on a host is masked too, it is compared by
+        presence only.
     type: raw
   formats:
     description: Which files to write.
@@ -92,8 +99,8 @@ options:
       - V(unreachable), a host could not be reached; V(failed), a task failed on a host;
         V(error), a reached host has an error finding; V(drift), a reached host differs from
         O(desired) (needs O(desired)).
-      - 'C({below_compliant_percent: N}): fewer than N percent of the hosts in O(results) are
-        compliant. A host is compliant when it was read, has at least one MAPISVC.INF, has no
+      - 'C({below_compliant_percent: N}): the percentage of compliant hosts in O(results), as the
+        report shows it (floored to one decimal, never rounded up), is below N. A host is compliant when it was read, has at least one MAPISVC.INF, has no
         error finding and, with O(desired), has not drifted; unreachable and failed hosts are
         not compliant.'
       - Checked before anything is written; a bad value fails with a message naming it.
@@ -209,7 +216,7 @@ summary:
       description: Compliant hosts (see O(fail_on)), the figure at the top of the report.
       type: int
     compliant_percent:
-      description: Compliant hosts in percent of all hosts, one decimal (100.0 for an empty report).
+      description: Compliant hosts in percent of all hosts, floored to one decimal (100.0 for an empty report).
       type: float
     profiles_read:
       description: Hosts whose profile census was read and counted.
@@ -257,7 +264,7 @@ gate:
       description: Compliant hosts (see O(fail_on)).
       type: int
     compliant_percent:
-      description: Compliant hosts in percent of all hosts, one decimal.
+      description: Compliant hosts in percent of all hosts, floored to one decimal; the figure compared with C(below_compliant_percent).
       type: float
     msg:
       description: One line saying what tripped, or that nothing did.

@@ -86,11 +86,15 @@ def _check_records(records):
                               "returned (register the task and pass its files)" % where)
         for i, item in enumerate(files):
             _check_file("%s.files[%d]" % (where, i), item)
+        address = record.get("address")
+        if address is not None:
+            # The address the connection used (ansible_host): stragglers' messages name it.
+            _require(where + ".address", address, (str,), "the host's address (ansible_host, a string) or null")
         hosts[str(host)] = {"status": status, "message": str(record.get("message") or ""),
                             "task": str(record.get("task") or ""), "files": [_redacted(item) for item in files],
                             # Checked where it is counted (census.counts), per host: one bad census
                             # must not cost the fleet its report.
-                            "profiles": record.get("profiles")}
+                            "profiles": record.get("profiles"), "address": address}
     return hosts
 
 
@@ -459,19 +463,35 @@ def _host_profile_row(counted, wanted):
             "services": {name: figures for name, figures in counted["services"].items() if fold(name) in wanted}}
 
 
-def _generic_message(message, host):
-    """A straggler's message with the host's own name taken out, so that one WinRM time-out on
-    54 hosts is one group although each message names its host."""
-    if len(host) < 3:
-        return message
-    return re.sub(r"(?<![\w.-])%s(?![\w-])" % re.escape(host), "<host>", message, flags=re.IGNORECASE)
+def _naming(name):
+    """A pattern for where a message names the host ``name``: the whole token only (``ws01`` in
+    ``ws01.corp.example.com`` or ``ws01:5986``, never in ``ws010``). A name of letters only may
+    be an ordinary word of the message (a host called ``the``), so it is taken for the host
+    only where messages name a host: quoted, after ``//``, ``\\`` or ``@``, or followed by its
+    domain or port."""
+    escaped = re.escape(name)
+    if not name.isalpha():
+        return r"(?<![\w.-])%s(?![\w-])" % escaped
+    return r"(?<=['\"/\\@])%s(?![\w-])|(?<![\w.-])%s(?=\.\w|:\d)" % (escaped, escaped)
 
 
-def _straggler_groups(stragglers):
-    """Stragglers grouped by status, task and message (host name taken out), largest first."""
+def _generic_message(message, names):
+    """A straggler's message with the host's own names (its address first: an FQDN starts with
+    the inventory name) taken out, so that one WinRM time-out on 54 hosts is one group although
+    each message names its host. Names shorter than 3 characters are left: too likely a word."""
+    for name in names:
+        if name and len(name) >= 3:
+            message = re.sub(_naming(name), "<host>", message, flags=re.IGNORECASE)
+    return message
+
+
+def _straggler_groups(stragglers, hosts):
+    """Stragglers grouped by status, task and message (host name and address taken out),
+    largest first."""
     groups = {}
     for row in stragglers:
-        key = (row["status"], row["task"], _generic_message(row["message"], row["host"]))
+        names = (hosts[row["host"]]["address"], row["host"])
+        key = (row["status"], row["task"], _generic_message(row["message"], names))
         groups.setdefault(key, []).append(row["host"])
     rows = [{"status": status, "task": task, "message": message, "count": len(hosts), "hosts": sorted(hosts)}
             for (status, task, message), hosts in groups.items()]
@@ -550,7 +570,7 @@ def build(records: object, desired: object = None, generated: Optional[str] = No
         "profile_errors": [{"host": host, "message": per_host_profiles[host]["error"]}
                            for host in sorted(hosts) if per_host_profiles[host]["error"]],
         "stragglers": stragglers,
-        "straggler_groups": _straggler_groups(stragglers),
+        "straggler_groups": _straggler_groups(stragglers, hosts),
         "hosts": host_rows,
         "files": {row["host"]: hosts[row["host"]]["files"] for row in host_rows},
     }

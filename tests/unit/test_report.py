@@ -613,3 +613,35 @@ def test_the_compliance_shown_is_never_rounded_up_and_is_the_figure_the_gate_com
     verdict = gate.evaluate(data, [("below_compliant_percent", threshold + 0.1)])
     assert verdict["failed"] and verdict["compliant_percent"] == data["summary"]["compliant_percent"]
     assert "(%s %%)" % shown in verdict["msg"]
+
+
+WINRM_TIMEOUT = ("Failed to connect to the host via winrm: HTTPSConnectionPool(host='{}', port=5986): "
+                 "Max retries exceeded with url: /wsman (Caused by ConnectTimeoutError: timed out)")
+
+
+def test_stragglers_whose_messages_name_their_address_are_one_group():
+    records = {"ws%02d" % i: {"status": "unreachable", "address": "10.1.0.%d" % i, "message": WINRM_TIMEOUT.format("10.1.0.%d" % i)}
+               for i in range(1, 55)}
+    groups = report.build(records)["straggler_groups"]
+    assert [(g["message"], g["count"]) for g in groups] == [(WINRM_TIMEOUT.format("<host>"), 54)]
+
+
+def test_a_host_name_is_replaced_as_a_whole_token_never_inside_a_word_or_another_address():
+    records = {
+        "ws01": {"status": "unreachable", "address": "10.1.0.5", "message": "no route to 10.1.0.50 from ws010 for ws01"},
+        "the": {"status": "unreachable", "message": "Failed to connect to the host via ssh: timed out"},
+        "mail": {"status": "unreachable", "message": "HTTPSConnectionPool(host='mail', port=5986): timed out on mail.corp.example"},
+        "other": {"status": "unreachable", "message": "Failed to connect to the host via ssh: timed out"},
+    }
+    groups = {g["message"]: g["hosts"] for g in report.build(records)["straggler_groups"]}
+    assert groups == {
+        "no route to 10.1.0.50 from ws010 for <host>": ["ws01"],
+        # A host called "the" does not rewrite the word: it groups with the same message elsewhere.
+        "Failed to connect to the host via ssh: timed out": ["other", "the"],
+        "HTTPSConnectionPool(host='<host>', port=5986): timed out on <host>.corp.example": ["mail"],
+    }
+
+
+def test_an_address_that_is_not_a_string_names_the_field():
+    with pytest.raises(report.ReportError, match=r"results\[ws01\]\.address"):
+        report.build({"ws01": {"status": "unreachable", "message": "x", "address": ["10.0.0.1"]}})
