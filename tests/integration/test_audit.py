@@ -382,8 +382,13 @@ def test_audit_fail_on_without_a_trip_keeps_the_run_green(tmp_path):
     ('{"audit_fail_on": ["drfit"]}', "audit_fail_on[0]: 'drfit' is not a condition"),
     ('{"audit_fail_on": ["drift"]}', "audit_fail_on: drift needs a desired state"),
     ('{"audit_fail_on": [{"below_compliant_percent": 120}]}', "audit_fail_on[0].below_compliant_percent: 120"),
+    # Every field of a desired state with problems is named as the user wrote it.
+    ('{"audit_desired": {"service": "X", "properties": {"PR_SERVICE_DLL_NAME": 5}}}',
+     "- audit_desired.display_name: required with state: present"),
+    ('{"audit_desired": {"service": "X", "properties": {"PR_SERVICE_DLL_NAME": 5}}}',
+     "- audit_desired.properties.PR_SERVICE_DLL_NAME: an integer"),
 ])
-def test_a_bad_audit_fail_on_is_refused_before_any_host_is_read(tmp_path, fail_on, message):
+def test_a_bad_audit_setting_is_refused_before_any_host_is_read_naming_the_variable(tmp_path, fail_on, message):
     inventory, specs = make_fleet(tmp_path / "fleet", hosts=2)
     proc = run_audit(tmp_path, inventory, "-e", fail_on)
     assert proc.returncode != 0
