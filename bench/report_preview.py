@@ -31,6 +31,14 @@ import report_fleet  # noqa: E402
 WINDOW = "1400,2400"
 
 
+def shown(path):
+    """``path`` relative to the checkout when it is inside it, as the docs quote it."""
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def screenshot(browser, page, picture):
     """A headless screenshot of ``page``; the browser's own message when it could not."""
     command = [browser, "--headless", "--disable-gpu", "--no-sandbox", "--hide-scrollbars",
@@ -38,7 +46,7 @@ def screenshot(browser, page, picture):
     done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
     if done.returncode or not picture.exists():
         return "screenshot failed (exit %d): %s" % (done.returncode, done.stderr.strip()[-500:])
-    return "screenshot %s" % picture
+    return "screenshot %s" % shown(picture)
 
 
 def main():
@@ -63,7 +71,7 @@ def main():
             path = args.out / ("report-%d.%s" % (count, fmt))
             path.write_bytes(report.render_bytes(data, fmt))
             print("  %-4s %12s bytes  %s (rendered in %.1f s)"
-                  % (fmt, format(path.stat().st_size, ","), path, time.perf_counter() - started))
+                  % (fmt, format(path.stat().st_size, ","), shown(path), time.perf_counter() - started))
         if browser:
             print("  " + screenshot(browser, args.out / ("report-%d.html" % count), args.out / ("report-%d.png" % count)))
         else:

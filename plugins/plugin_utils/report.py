@@ -452,7 +452,8 @@ def _fleet_profiles(names, per_host):
     for name in names:
         row = {"service": name, "hosts_read": len(read), "hosts_not_read": len(per_host) - len(read)}
         for figure in census.COUNT_KEYS:
-            row[figure] = sum(counted["services"][name][figure] for counted in read)
+            # No census read anywhere: the figures are unknown (null), not zero users.
+            row[figure] = sum(counted["services"][name][figure] for counted in read) if read else None
         rows.append(row)
     return rows
 

@@ -543,6 +543,9 @@ def test_no_census_anywhere_shows_not_read_not_zero():
     data = report.build(fleet())
     page = report.render_html(data)
     assert all(row["hosts_read"] == 0 for row in data["profiles"])
+    for row in json.loads(report.render_json(data))["profiles"]:
+        assert [row[figure] for figure in ("users", "inspected", "not_inspected", "with_profile", "in_default_profile")] \
+            == [None] * 5, "never 0 for not read"
     assert re.search(r'<tr data-profiles="CONTOSO"><td>CONTOSO</td><td colspan="3" class="note">not read</td>', page)
     rows = list(csv.DictReader(io.StringIO(report.render_csv(data))))
     assert {r["value"] for r in rows if r["record"] == "service_profiles"} == {"not read"}
