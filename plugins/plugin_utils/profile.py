@@ -647,7 +647,8 @@ class ProfilePlan:
     ``new_profiles: leave``), ``foreign_import_prf`` (another tool's ImportPRF: left alone),
     ``unread`` (not decided: the census or the probe could not read them), ``arranged``
     (ImportPRF already names the PRF they need: Outlook imports it at its next first run);
-    ``loaded``,
+    ``loaded`` (every user the census did not find logged off: each is decided, or in ``unread``
+    when its hive could not be read or whether it is logged on is not known),
     ``active_setup_users`` (the users not logged on), ``notes``. ``problems`` stop the step
     before any write.
     """

@@ -93,7 +93,7 @@ def user(sid, profiles=None, legacy=None, setup=None, mark=False, errors=None, d
 
 
 def host(users=(), loaded=None, profile_list=None, component="written", prf="ours", script="ours",
-         folder=True, append=None):
+         folder=True, append=None, errors=()):
     """A host answer. Defaults: the role ran and nothing changed since (PRF and script as
     written, the component key as written); every user in ``users`` is logged on. ``append``:
     the PRF for existing profiles (None: missing, "ours": as rendered for APPEND, a SHA-256,
@@ -135,7 +135,7 @@ def host(users=(), loaded=None, profile_list=None, component="written", prf="our
                       "keys": [entry for each in users for entry in each["keys"]],
                       "profiles": [entry for each in users for entry in each["profiles"]]},
             "in_use": {"outlook": [], "locked": []},
-            "errors": [],
+            "errors": list(errors),
         },
     })
 
@@ -315,6 +315,16 @@ def test_users_not_logged_on_are_left_to_active_setup_and_service_accounts_ignor
     result = plan(host([user(ALICE, **ALICE_WITHOUT)],
                        profile_list=["S-1-5-18", ALICE, CAROL, ERIN, "S-1-5-80-1"]))
     assert result.active_setup_users == tuple(sorted([CAROL, ERIN]))
+
+
+def test_when_no_one_knows_who_is_logged_on_the_users_are_not_decided_and_not_left_to_active_setup():
+    # The users come from the census: without the list of loaded hives, "not logged on" would
+    # be a guess, so they are listed as not decided with the census's reason.
+    result = plan(host(loaded=[], profile_list=[ALICE, BOB], errors=[probe.HKU_UNLISTED + "Access is denied."]),
+                  settings=BOTH)
+    assert result.unread == (ALICE, BOB) and result.active_setup_users == ()
+    assert result.import_prf == () and result.withdraw_import_prf == ()
+    assert any(ALICE in note and "not known whether the user is logged on" in note for note in result.notes)
 
 
 def test_a_prf_path_that_is_a_folder_on_the_host_is_a_problem_naming_the_option():
