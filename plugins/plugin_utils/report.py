@@ -79,7 +79,7 @@ def _check_records(records):
             raise ReportError("%s: expected a dictionary with status, got %s" % (where, type(record).__name__))
         status = record.get("status")
         if status not in STATUSES:
-            raise ReportError("%s.status: %r is not one of %s" % (where, status, ", ".join(STATUSES)))
+            raise ReportError("%s.status: %s is not one of %s" % (where, shown(status), ", ".join(STATUSES)))
         files = record.get("files") or []
         if status == "ok" and not isinstance(record.get("files"), list):
             raise ReportError("%s.files: a host with status ok needs the files list mapisvc_info "
