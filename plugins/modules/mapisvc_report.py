@@ -48,8 +48,8 @@ options:
         with C(detect_only) or M(mapi.messaging.mapisvc_info) with C(profiles=true) returned. A host
         without it counts as not read, never as zero users; a census of another shape does not fail
         the task: the host counts as not read, a warning and RV(profile_errors) name the host and field.'
-      - Any record may carry C(address), the address the connection used (C(ansible_host)): a
-        straggler's message naming it is grouped with the same message of other hosts.
+      - Any record may carry C(address), the address the connection used (C(ansible_host)), so
+        that a straggler's message naming it is grouped with the same message of other hosts.
       - A record of another shape (for example a service without a name, or a property value that
         is not a string) fails the task with a message naming the host and the field; nothing is written.
       - Required unless O(validate_only=true).
