@@ -42,7 +42,7 @@ def job_folder(tmp_path, fleet):
     return private, project, inventory, roots
 
 
-def run_job(private, playbook, inventory, extravars):
+def run_job(private, playbook, inventory, extravars, **job):
     env = playbook_run.playbook_env(private, collections=(DOUBLES, playbook_run.COLLECTIONS))
     envvars = {key: env[key] for key in ("ANSIBLE_COLLECTIONS_PATH", "ANSIBLE_LOCAL_TEMP", "ANSIBLE_HOME",
                                          "ANSIBLE_NOCOLOR", "ANSIBLE_DEPRECATION_WARNINGS")}
@@ -50,7 +50,7 @@ def run_job(private, playbook, inventory, extravars):
     envvars.update(PATH=os.pathsep.join((str(pathlib.Path(sys.executable).parent), os.environ.get("PATH", ""))),
                    ANSIBLE_REMOTE_TEMP=str(private / ".ansible-remote"), ANSIBLE_HOST_KEY_CHECKING="0")
     return ansible_runner.run(private_data_dir=str(private), playbook=playbook, inventory=str(inventory),
-                              extravars=extravars, envvars=envvars, quiet=True, timeout=600)
+                              extravars=extravars, envvars=envvars, quiet=True, timeout=600, **job)
 
 
 def host_events(runner):
@@ -151,6 +151,21 @@ def test_the_audit_carries_each_hosts_profile_census_from_the_detection_into_the
     assert hosts["ws2"]["read"] is True
     # The unreachable host has no census: not read, never zero users.
     assert hosts["ws9"]["read"] is False
+
+
+def test_a_limit_of_hosts_that_are_all_offline_still_writes_the_report_and_its_artifacts(tmp_path):
+    private, dummy, inventory, dummy_roots = job_folder(tmp_path, AUDIT_FLEET)
+    audit_inventory(inventory, unreachable=True)
+    report_dir = tmp_path / "reports"
+    # AWX's Limit field: only the straggler, still offline.
+    runner = run_job(private, "audit.yml", inventory, {"audit_report_dir": str(report_dir)}, limit="ws9")
+    assert (runner.status, runner.rc) == ("successful", 0), runner.stdout.read()[-3000:]
+    audit = artifacts(runner)["mapi_messaging_audit"]
+    assert (audit["summary"]["hosts"], audit["summary"]["unreachable"], audit["stragglers"]) == (1, 1, 1)
+    assert "--limit ws9" in audit["scope"]
+    report = json.loads((report_dir / "mapisvc-report.json").read_text(encoding="utf-8"))
+    assert [(row["host"], row["status"]) for row in report["stragglers"]] == [("ws9", "unreachable")]
+    assert "Connection refused" in report["stragglers"][0]["message"]
 
 
 def test_an_audit_without_detection_reads_the_census_only_with_audit_profiles(tmp_path):
