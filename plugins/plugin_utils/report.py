@@ -14,6 +14,11 @@ A host record is one of
 - ``{"status": "unreachable", "message": str}``: Ansible could not reach it (offline
   workstations: the stragglers a re-run must catch).
 
+Its shape is checked whole before anything is added up: a record of another shape is a
+ReportError naming host and field (``results[ws01].files[0].services[1].name``), never the
+value (it may be a credential). Any record may carry ``address``, the address the connection
+used (``ansible_host``): stragglers' messages name it, and are grouped with it taken out.
+
 Any record may also carry ``profiles``: the profile census of the host (``census.Census.as_dict``,
 as ``message_service_plan`` with detection or ``mapisvc_info`` with ``profiles`` return it). It
 is counted per service with ``census.counts`` only. A host without it has "not read" profiles,
