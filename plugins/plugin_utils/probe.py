@@ -23,7 +23,7 @@ import hashlib
 import re
 import typing as t
 
-from ansible_collections.mapi.messaging.plugins.plugin_utils import ini
+from ansible_collections.mapi.messaging.plugins.plugin_utils import ini, properties
 from ansible_collections.mapi.messaging.plugins.plugin_utils.probe_script import PROBE_VERSION
 from ansible_collections.mapi.messaging.plugins.plugin_utils.transport import _error_message
 
@@ -585,7 +585,10 @@ SHOWN_LIMIT = 80
 
 def shown(value: object) -> str:
     """A value quoted for an error message: its repr, or for a longer one the start of it with
-    its type and length, so a message stays short whatever it is given."""
+    its type and length, so a message stays short whatever it is given. A credential-looking
+    string (``properties.looks_secret``) is masked: messages reach results and reports."""
+    if isinstance(value, str) and properties.looks_secret("", value):
+        return "'%s' (str of length %d)" % (properties.REDACTED, len(value))
     text = repr(value)
     if len(text) <= SHOWN_LIMIT:
         return text

@@ -280,6 +280,13 @@ def test_a_long_value_is_shown_by_its_start_type_and_length():
     assert probe.shown("short") == "'short'"
 
 
+@pytest.mark.parametrize("secret", ["password=hunter2" * 10, "https://admin:S3cr3t@repo.example/x", "Bearer abc.def"])
+def test_a_credential_looking_value_is_never_quoted(secret):
+    text = probe.shown(secret)
+    assert "hunter2" not in text and "S3cr3t" not in text and "abc.def" not in text
+    assert text == "'********' (str of length %d)" % len(secret)
+
+
 @pytest.mark.parametrize("change, where", [
     (lambda entry: entry.update(exists="yes"), "users.profiles[0].exists"),
     (lambda entry: entry.update(default=1), "users.profiles[0].default"),
