@@ -314,3 +314,22 @@ def test_the_active_setup_script_reads_the_registry_as_the_probe_does(pattern, w
     reads = re.findall(r"\.GetValue\(([^)]*)\)", code)
     assert reads and all(read.replace(" ", "").endswith(",$null,$doNotExpand") for read in reads), reads
     assert "DoNotExpandEnvironmentNames" in text
+
+
+def _function_code(text, name):
+    """The code of PowerShell function ``name`` in ``text``, comments and blanks left out."""
+    source = text.encode("utf-8")
+    tree = PARSER.parse(source)
+    for node in _nodes(tree.root_node, "function_statement"):
+        if re.search(r"function\s+%s\b" % re.escape(name), node.text.decode("utf-8"), re.IGNORECASE):
+            code = _code_only(source[node.start_byte:node.end_byte], PARSER.parse(source[node.start_byte:node.end_byte]))
+            return re.sub(r"\s+", "", code)
+    raise AssertionError("no function %s" % name)
+
+
+def test_the_active_setup_script_reads_a_service_name_exactly_as_the_probe_does():
+    # Two copies of one rule (the script runs alone at logon, the probe through win_powershell):
+    # this keeps them the same code, so a user the census counts is a user the script sees.
+    from ansible_collections.mapi.messaging.plugins.plugin_utils.probe_script import PROBE_SCRIPT
+    script = PROFILE_SCRIPT.read_text(encoding="utf-8")
+    assert _function_code(script, "Read-ServiceName") == _function_code(PROBE_SCRIPT, "Read-ServiceName")

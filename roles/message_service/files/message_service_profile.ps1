@@ -85,7 +85,7 @@ function Read-ServiceName([Microsoft.Win32.RegistryKey]$Section) {
             return $text
         }
     }
-    return $null
+    $null
 }
 
 function Read-ProfileService([Microsoft.Win32.RegistryKey]$Profiles, [string]$Name) {
