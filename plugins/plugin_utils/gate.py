@@ -50,6 +50,9 @@ def parse(fail_on: Any, with_desired: bool, name: str = "fail_on") -> list[Union
     for i, item in enumerate(fail_on):
         where = "%s[%d]" % (name, i)
         if isinstance(item, str):
+            if not item.strip():
+                # An AWX multiselect left unanswered sends "" or [""]: no condition, the job stays green.
+                continue
             if item not in HOST_CONDITIONS:
                 raise GateError("%s: %r is not a condition; use one of %s, or {below_compliant_percent: N}"
                                 % (where, item, ", ".join(HOST_CONDITIONS)))

@@ -485,6 +485,23 @@ def test_gate_a_bare_condition_is_a_list_of_one():
     assert gate.parse(None, with_desired=False) == []
 
 
+@pytest.mark.parametrize("fail_on, conditions", [
+    ("", []),
+    ([""], []),
+    (["", "  "], []),
+    (["unreachable", ""], ["unreachable"]),
+])
+def test_gate_an_unanswered_survey_question_is_no_condition(fail_on, conditions):
+    # An AWX multiselect left unanswered arrives as "" or [""]: the job stays green.
+    assert gate.parse(fail_on, with_desired=False, name="audit_fail_on") == conditions
+
+
+def test_gate_a_blank_entry_does_not_hide_a_bad_one_after_it():
+    with pytest.raises(gate.GateError) as caught:
+        gate.parse(["", "drfit"], with_desired=False, name="audit_fail_on")
+    assert str(caught.value).startswith("audit_fail_on[1]: 'drfit' is not a condition")
+
+
 @pytest.mark.parametrize("fail_on, with_desired, field", [
     (["drfit"], False, "audit_fail_on[0]: 'drfit' is not a condition"),
     (["drift"], False, "audit_fail_on: drift needs a desired state"),
