@@ -236,7 +236,7 @@ summary:
     unreachable: 1
     failed: 1
     without_file: 2
-    with_errors: 5
+    with_errors: 4
     with_warnings: 7
     compliant: 22
     compliant_percent: 73.3
@@ -273,12 +273,18 @@ gate:
     failed: true
     tripped:
       - condition: unreachable
-        hosts: [ws0042, ws0117]
-        message: "unreachable: 2 of 30 hosts: ws0042, ws0117"
+        hosts: [ws0042]
+        message: "unreachable: 1 of 30 hosts: ws0042"
+      - condition: below_compliant_percent
+        threshold: 95.0
+        hosts: [ws0003, ws0008, ws0011, ws0019, ws0025, ws0030, ws0042, ws0117]
+        message: "below_compliant_percent 95: 22 of 30 hosts compliant (73.3 %), 8 not: ws0003, ws0008, ws0011, ws0019,
+          ws0025, ws0030, ws0042, ws0117"
     hosts: 30
-    compliant: 27
-    compliant_percent: 90.0
-    msg: "fail_on tripped: unreachable: 2 of 30 hosts: ws0042, ws0117"
+    compliant: 22
+    compliant_percent: 73.3
+    msg: "fail_on tripped: unreachable: 1 of 30 hosts: ws0042; below_compliant_percent 95: 22 of 30 hosts compliant (73.3 %),
+      8 not: ws0003, ws0008, ws0011, ws0019, ws0025, ws0030, ws0042, ws0117"
 straggler_groups:
   description: The stragglers grouped by C(status), C(task) and C(message) (the host's own name in a
     message replaced by C(<host>)), largest group first, with C(count); the report files list the hosts.
@@ -289,7 +295,11 @@ straggler_groups:
     - status: unreachable
       task: ""
       message: "Failed to connect to the host via winrm: ... Connection to <host> timed out."
-      count: 54
+      count: 1
+    - status: failed
+      task: Read every MAPISVC.INF
+      message: "Access is denied."
+      count: 1
 profile_errors:
   description: Hosts whose C(profiles) census could not be counted (C(host), C(message) naming the field);
     their profiles count as not read.
@@ -307,7 +317,7 @@ msg:
   description: A one-line summary.
   returned: always
   type: str
-  sample: "wrote /srv/reports/mapisvc/mapisvc-report.html, ...: 22 of 30 hosts compliant, 28 reached, 1 unreachable, 1 failed, 5 with error findings"
+  sample: "wrote /srv/reports/mapisvc/mapisvc-report.csv, ...: 22 of 30 hosts compliant, 28 reached, 1 unreachable, 1 failed, 4 with error findings"
 """
 
 from ansible.module_utils.basic import AnsibleModule
