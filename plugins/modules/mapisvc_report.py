@@ -103,6 +103,8 @@ options:
         report shows it (floored to one decimal, never rounded up), is below N. A host is compliant when it was read, has at least one MAPISVC.INF, has no
         error finding and, with O(desired), has not drifted; unreachable and failed hosts are
         not compliant.'
+      - An empty string, or a blank entry in the list (what an unanswered AWX multiple-select
+        survey question sends), is no condition.
       - Checked before anything is written; a bad value fails with a message naming it.
       - In check mode the conditions are evaluated too, and the task fails as the real run would.
     type: raw
