@@ -47,6 +47,12 @@ class UserProfiles:
     default_profile: Optional[str] = None
     default_services: tuple[str, ...] = ()
 
+    @property
+    def logged_off(self) -> bool:
+        """The user is known not to be logged on (their hive is not loaded): such users are
+        arranged at their next logon (Active Setup), never by a write now."""
+        return self.reason == NOT_LOADED
+
     def as_dict(self) -> dict[str, Any]:
         return {"sid": self.sid, "inspected": self.inspected, "reason": self.reason,
                 "profiles": list(self.profiles), "default_profile": self.default_profile,

@@ -794,7 +794,7 @@ def _decide(resolved, state, machine_key, user_key, files, taken, prf_hash, scri
     a ``KeyReading``, ``files(path)`` a ``FileReading``; ``taken`` is the census of the host
     (``census.take``): every user account, the logged-on ones inspected (``UserProfiles``:
     ``inspected``, ``reason``, ``profiles``, ``default_profile``, ``default_services``), the
-    others with the reason ``census.NOT_LOADED``, and its ``errors`` (users not counted).
+    others ``logged_off``, and its ``errors`` (users not counted).
     ``append_hash`` is the SHA-256 of the PRF for existing profiles as the role writes it."""
     # Imported here: the census module takes user_sid and profile_keys from this one.
     from ansible_collections.mapi.messaging.plugins.plugin_utils import census  # pylint: disable=import-outside-toplevel
@@ -803,8 +803,8 @@ def _decide(resolved, state, machine_key, user_key, files, taken, prf_hash, scri
         raise ProfileError(["message_service_state: %r is not present or absent" % (state,)])
     notes = list(taken.errors)
     problems = []
-    loaded = [entry for entry in taken.users if entry.reason != census.NOT_LOADED]
-    others = tuple(entry.sid for entry in taken.users if entry.reason == census.NOT_LOADED)
+    loaded = [entry for entry in taken.users if not entry.logged_off]
+    others = tuple(entry.sid for entry in taken.users if entry.logged_off)
     component = machine_key(resolved["active_setup_key"])
     setup_key = resolved["setup_key"]
     mark_key = resolved["user_active_setup_key"]

@@ -220,3 +220,9 @@ def test_probe_keys_ask_for_profile_list_and_every_versions_profile_keys_newest_
                                   if key != profile.LEGACY_PROFILES_KEY)) + [profile.LEGACY_PROFILES_KEY]
     assert keys["profile_keys"] == expected
     assert census.probe_keys("15.0")["profile_keys"] == list(profile.profile_keys("15.0"))
+
+
+def test_only_a_user_whose_hive_is_not_loaded_is_logged_off():
+    assert census.UserProfiles(sid=CAROL, inspected=False, reason=census.NOT_LOADED).logged_off
+    assert not census.UserProfiles(sid=CAROL, inspected=False, reason="access denied").logged_off
+    assert not census.UserProfiles(sid=CAROL, inspected=True).logged_off
